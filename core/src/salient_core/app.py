@@ -1,0 +1,112 @@
+"""Building a Salient MCP server: the lifespan that opens its database and the shared middleware.
+
+A server package calls `create_server(...)` in its `build_server(settings)` and then registers its tools;
+tools reach the server's state with `state(ctx)` and the caller with `caller(ctx)`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar, cast
+
+from fastmcp import Context, FastMCP
+from fastmcp.server.lifespan import lifespan
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from salient_core.auth import Caller, TokenStore, current_caller
+from salient_core.db import Database
+from salient_core.middleware import ErrorMapping, ScopeGuard
+from salient_core.migrate import MigrationSet, upgrade
+from salient_core.settings import ServerSettings
+
+log = logging.getLogger(__name__)
+
+S = TypeVar("S")
+
+CORE_MIGRATIONS = MigrationSet("core", Path(__file__).parent / "migrations")
+
+
+@dataclass
+class Runtime(Generic[S]):
+    """What a running server holds for the length of its life."""
+
+    name: str
+    settings: ServerSettings
+    db: Database
+    state: S
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def caller(self) -> Caller:
+        return current_caller(self.settings, self.name)
+
+
+@dataclass(frozen=True)
+class ServerSpec(Generic[S]):
+    """How core opens one server: its name, migrations, state factory and demo loader."""
+
+    name: str
+    migrations: MigrationSet
+    open_state: Callable[[Database, ServerSettings], S]
+    load_demo: Callable[[S, str], Awaitable[None]] | None = None
+
+
+async def prepare_database(spec: ServerSpec[S], settings: ServerSettings) -> tuple[Database, S]:
+    """Open the server's database, migrate core's and the server's schema, and load the demo if asked."""
+    db = Database(settings.database_url(spec.name))
+    try:
+        await upgrade(db, CORE_MIGRATIONS, spec.migrations)
+        state = spec.open_state(db, settings)
+        if settings.demo and spec.load_demo is not None:
+            await spec.load_demo(state, settings.account)
+    except BaseException:
+        await db.close()
+        raise
+    return db, state
+
+
+def create_server(spec: ServerSpec[S], settings: ServerSettings, *, instructions: str) -> FastMCP:
+    """A FastMCP server with Salient's lifespan, middleware and error masking; tools are added by the caller."""
+
+    @lifespan
+    async def server_lifespan(_server: FastMCP) -> AsyncIterator[dict[str, Any]]:
+        db, state = await prepare_database(spec, settings)
+        log.info("salient-%s using %s", spec.name, db.describe())
+        try:
+            yield {"runtime": Runtime(spec.name, settings, db, state)}
+        finally:
+            await db.close()
+
+    mcp = FastMCP(
+        f"salient-{spec.name}",
+        instructions=instructions,
+        lifespan=server_lifespan,
+        middleware=[ErrorMapping(), ScopeGuard(spec.name, settings)],
+        mask_error_details=True,
+        on_duplicate="error",
+    )
+
+    @mcp.custom_route("/healthz", methods=["GET"], include_in_schema=False)
+    async def healthz(_request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "server": mcp.name})
+
+    return mcp
+
+
+def runtime(ctx: Context) -> Runtime[Any]:
+    return cast(Runtime[Any], ctx.lifespan_context["runtime"])
+
+
+@asynccontextmanager
+async def token_store(settings: ServerSettings, name: str) -> AsyncIterator[TokenStore]:
+    """A token store over the server's database (migrated first), for the `tokens` commands and HTTP auth."""
+    db = Database(settings.database_url(name))
+    try:
+        await upgrade(db, CORE_MIGRATIONS)
+        yield TokenStore(db)
+    finally:
+        await db.close()

@@ -1,0 +1,178 @@
+"""The command line every server shares:
+
+    salient-<name> [--http] [--host H] [--port P] [--path /mcp] [--account A] [--db URL] [--demo]
+    salient-<name> tokens create|list|revoke ...
+
+Servers add their own commands (`import`, `ingest`, ...) to the Typer app this module builds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, TypeVar
+
+import typer
+from fastmcp import FastMCP
+from rich.console import Console
+from rich.table import Table
+
+from salient_core.app import token_store
+from salient_core.auth import expiry_from_days, scopes_for
+from salient_core.errors import SalientError
+from salient_core.http import serve_http
+from salient_core.logs import configure_logging
+from salient_core.settings import ServerSettings
+
+T = TypeVar("T")
+SettingsT = TypeVar("SettingsT", bound=ServerSettings)
+
+# stdout carries the MCP protocol under stdio, so everything human goes to stderr.
+console = Console(stderr=True)
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a command's coroutine; a `SalientError` becomes a one-line message and exit code 2."""
+    try:
+        return asyncio.run(coro)
+    except SalientError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def settings_of(ctx: typer.Context) -> ServerSettings:
+    settings = ctx.find_root().obj
+    assert isinstance(settings, ServerSettings)
+    return settings
+
+
+def make_cli(
+    name: str,
+    settings_cls: type[SettingsT],
+    build_server: Callable[[SettingsT], FastMCP],
+    *,
+    help: str,
+) -> typer.Typer:
+    """The Typer app for `salient-<name>`: serve by default, plus the `tokens` commands."""
+    app = typer.Typer(help=help, no_args_is_help=False, add_completion=False, rich_markup_mode=None)
+
+    @app.callback(invoke_without_command=True)
+    def main(
+        ctx: typer.Context,
+        http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP instead of stdio.")] = False,
+        host: Annotated[str | None, typer.Option(help="HTTP bind address (default 127.0.0.1).")] = None,
+        port: Annotated[int | None, typer.Option(help="HTTP port (default 8000).")] = None,
+        path: Annotated[str | None, typer.Option(help="HTTP path of the MCP endpoint (default /mcp).")] = None,
+        account: Annotated[str | None, typer.Option(help="Account served over stdio (default demo).")] = None,
+        db: Annotated[str | None, typer.Option(help="Database URL (sqlite:///... or postgresql://...).")] = None,
+        demo: Annotated[bool, typer.Option("--demo", help="Load the demo company's data if empty.")] = False,
+        log_level: Annotated[str | None, typer.Option(help="DEBUG, INFO, WARNING or ERROR.")] = None,
+        log_format: Annotated[str | None, typer.Option(help="plain or json.")] = None,
+    ) -> None:
+        overrides: dict[str, Any] = {
+            key: value
+            for key, value in {
+                "host": host,
+                "port": port,
+                "path": path,
+                "account": account,
+                "db": db,
+                "log_level": log_level.upper() if log_level else None,
+                "log_format": log_format,
+            }.items()
+            if value is not None
+        }
+        if http:
+            overrides["http"] = True
+        if demo:
+            overrides["demo"] = True
+        try:
+            settings = settings_cls(**overrides)
+        except ValueError as exc:
+            console.print(f"[red]error:[/red] invalid settings:\n{exc}")
+            raise typer.Exit(2) from exc
+        configure_logging(settings.log_level, settings.log_format)
+        ctx.obj = settings
+        if ctx.invoked_subcommand is None:
+            run_async(_serve(name, settings, build_server(settings)))
+
+    tokens = typer.Typer(help="Create, list and revoke HTTP bearer tokens.", no_args_is_help=True)
+    app.add_typer(tokens, name="tokens")
+    read_scope, write_scope = scopes_for(name)
+
+    @tokens.command("create")
+    def tokens_create(
+        ctx: typer.Context,
+        account: Annotated[str, typer.Option(help="Account the token acts for.")],
+        scopes: Annotated[str, typer.Option(help=f"Comma-separated: {read_scope}, {write_scope}.")] = read_scope,
+        name_: Annotated[str, typer.Option("--name", help="A label to recognise the token by.")] = "",
+        days: Annotated[int | None, typer.Option(help="Lifetime in days (default: no expiry).")] = None,
+    ) -> None:
+        """Create a token and print it once; only its hash is stored."""
+        wanted = [s.strip() for s in scopes.split(",") if s.strip()]
+        unknown = [s for s in wanted if s not in (read_scope, write_scope)]
+        if unknown:
+            console.print(f"[red]error:[/red] unknown scope(s) {unknown}; use {read_scope} and/or {write_scope}.")
+            raise typer.Exit(2)
+
+        async def create() -> None:
+            async with token_store(settings_of(ctx), name) as store:
+                record, plaintext = await store.create(
+                    account=account, scopes=wanted, name=name_, expires_in=expiry_from_days(days)
+                )
+            console.print(f"created {record.id} for account {account!r} with scopes {record.scopes}")
+            console.print("Store this token now; it cannot be shown again:")
+            typer.echo(plaintext)
+
+        run_async(create())
+
+    @tokens.command("list")
+    def tokens_list(
+        ctx: typer.Context,
+        account: Annotated[str | None, typer.Option(help="Only this account's tokens.")] = None,
+        all_: Annotated[bool, typer.Option("--all", help="Include revoked tokens.")] = False,
+    ) -> None:
+        """List tokens (never their secret)."""
+
+        async def show() -> None:
+            async with token_store(settings_of(ctx), name) as store:
+                records = await store.list(account=account, include_revoked=all_)
+            table = Table("id", "account", "name", "scopes", "created", "expires", "revoked", "last used")
+            for r in records:
+                table.add_row(
+                    r.id,
+                    r.account_id,
+                    r.name,
+                    ",".join(r.scopes),
+                    f"{r.created_at:%Y-%m-%d %H:%M}",
+                    f"{r.expires_at:%Y-%m-%d}" if r.expires_at else "-",
+                    f"{r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked_at else "-",
+                    f"{r.last_used_at:%Y-%m-%d %H:%M}" if r.last_used_at else "-",
+                )
+            Console().print(table)
+
+        run_async(show())
+
+    @tokens.command("revoke")
+    def tokens_revoke(ctx: typer.Context, token_id: Annotated[str, typer.Argument(help="The token's id.")]) -> None:
+        """Revoke a token; requests carrying it are refused from then on."""
+
+        async def revoke() -> None:
+            async with token_store(settings_of(ctx), name) as store:
+                record = await store.revoke(token_id)
+            console.print(f"revoked {record.id} (account {record.account_id!r})")
+
+        run_async(revoke())
+
+    return app
+
+
+async def _serve(name: str, settings: ServerSettings, mcp: FastMCP) -> None:
+    if not settings.http:
+        await mcp.run_async(transport="stdio", show_banner=False)
+        return
+    async with token_store(settings, name) as store:
+        await serve_http(mcp, settings, store)
+
+

@@ -1,0 +1,53 @@
+"""Domain errors shared by every Salient server.
+
+Services raise these; the tool layer (`salient_core.middleware.ErrorMapping`) turns them into a
+`ToolError` whose text says what was wrong and what to call next. Anything else that escapes a tool
+is unexpected: it is logged with a correlation id and masked to the client. `SalientError` is a
+fastmcp `ToolError`, so its text reaches the client even where no middleware runs.
+
+    SalientError
+    ├── InvalidInput      the caller sent something the server cannot use (bad range, bad cursor, too long)
+    ├── NotFound          a record the caller named does not exist in the caller's account
+    ├── Conflict          the request clashes with current state (slot taken, idempotency key reused)
+    └── PermissionDenied  the caller's token lacks a scope the tool needs
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastmcp.exceptions import ToolError
+
+
+class SalientError(ToolError):
+    """Base of every error a Salient server reports to its client on purpose.
+
+    Args:
+        message: What was wrong, naming the offending value with `!r`.
+        hint: What the caller should do next ("Call search_products first.").
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        # A ToolError, so fastmcp passes the text through and logs one line instead of a traceback.
+        super().__init__(message, log_level=logging.INFO)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}" if self.hint else self.message
+
+
+class InvalidInput(SalientError):
+    """The request cannot be carried out as sent; nothing was changed."""
+
+
+class NotFound(SalientError):
+    """A named record does not exist for this account."""
+
+
+class Conflict(SalientError):
+    """The request clashes with the current state; nothing was changed."""
+
+
+class PermissionDenied(SalientError):
+    """The caller is not allowed to do this."""

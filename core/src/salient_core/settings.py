@@ -1,0 +1,84 @@
+"""Settings every server shares; each server subclasses `ServerSettings` with its own env prefix.
+
+Settings are built once in `main()` (environment, then command-line flags on top) and passed down;
+nothing reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
+
+
+def default_data_dir() -> Path:
+    """Per-user data directory, e.g. `~/.local/share/salient` on Linux."""
+    return Path(user_data_dir("salient", appauthor=False))
+
+
+def is_loopback(host: str) -> bool:
+    """True when `host` only accepts connections from this machine."""
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class ServerSettings(BaseSettings):
+    """Settings common to every Salient MCP server.
+
+    Subclasses set `model_config = SettingsConfigDict(env_prefix="SALIENT_<NAME>_")` and add their own fields.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SALIENT_", extra="ignore")
+
+    account: str = Field("demo", min_length=1, max_length=64, description="Account served over stdio.")
+    db: str | None = Field(None, description="Database URL; default is SQLite in the data directory.")
+    data_dir: Path = Field(default_factory=default_data_dir, description="Where embedded data lives.")
+    demo: bool = Field(False, description="Load the demo company's slice on start when the account is empty.")
+
+    http: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    path: str = "/mcp"
+    stateless_http: bool = Field(
+        False, description="Run HTTP without server-side sessions (replicas behind a load balancer)."
+    )
+    allowed_hosts: list[str] = Field(default_factory=list, description="Extra Host header values accepted.")
+    allowed_origins: list[str] = Field(default_factory=list, description="Browser origins accepted.")
+
+    require_auth: bool = Field(False, description="Demand a token over HTTP even when none exist yet.")
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_jwks_url: str | None = None
+    jwt_public_key: SecretStr | None = Field(None, description="PEM public key or HMAC secret for JWTs.")
+    jwt_algorithm: str = "RS256"
+    jwt_account_claim: str = Field("account", description="JWT claim that names the caller's account.")
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["plain", "json"] = "plain"
+
+    @field_validator("path")
+    @classmethod
+    def _path_starts_with_slash(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError(f"path must start with '/', got {value!r}")
+        return value.rstrip("/") or "/"
+
+    @property
+    def jwt_configured(self) -> bool:
+        return bool(self.jwt_jwks_url or self.jwt_public_key)
+
+    def database_url(self, name: str) -> str:
+        """The configured URL, or the server's own SQLite file in the data directory."""
+        if self.db:
+            return self.db
+        return f"sqlite:///{self.data_dir / f'{name}.db'}"

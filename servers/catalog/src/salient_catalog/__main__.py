@@ -1,0 +1,73 @@
+"""`salient-catalog`: serve the catalog over stdio or HTTP, manage tokens, import products."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from salient_core.cli import console, make_cli, run_async, settings_of
+from salient_core.db import Database
+from salient_core.migrate import upgrade
+
+from salient_catalog import importer
+from salient_catalog.server import MIGRATIONS, build_server
+from salient_catalog.settings import CatalogSettings
+
+app = make_cli(
+    "catalog",
+    CatalogSettings,
+    build_server,
+    help="Salient catalog MCP server: products, ranked search, comparison and availability. "
+    "Serves stdio by default; --http for streamable HTTP.",
+)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A .csv or .json file (Salient JSON or Shopify products.json).")],
+    strict: Annotated[bool, typer.Option("--strict", help="Import nothing if any row is malformed.")] = False,
+) -> None:
+    """Import products into the account given by --account; re-running the same file changes nothing."""
+    settings = settings_of(ctx)
+    assert isinstance(settings, CatalogSettings)
+
+    async def run() -> importer.ImportReport:
+        parsed = importer.parse_file(file, default_currency=settings.default_currency)
+        db = Database(settings.database_url("catalog"))
+        try:
+            await upgrade(db, *MIGRATIONS)
+            columns = [TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+            with Progress(*columns, console=console, transient=True) as bar:
+                task = bar.add_task("products", total=len(parsed.products))
+                return await importer.write(
+                    db, settings.account, parsed, strict=strict, progress=lambda n: bar.advance(task, n)
+                )
+        finally:
+            await db.close()
+
+    try:
+        report = run_async(run())
+    except typer.Exit:
+        raise
+    for problem in report.problems[: importer.MAX_ERRORS_SHOWN]:
+        console.print(f"[yellow]skipped[/yellow] {problem}")
+    if len(report.problems) > importer.MAX_ERRORS_SHOWN:
+        console.print(f"... and {len(report.problems) - importer.MAX_ERRORS_SHOWN} more")
+    console.print(
+        f"account {settings.account!r}: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.failed} failed; "
+        f"{report.categories_created} new categories, {report.synonyms_saved} synonyms saved"
+    )
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Queries over the catalog tables. Each function takes a session and an account; none commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from salient_catalog.models import CatalogRevision, Category, Product, StockAdjustment, Synonym, Variant
+
+
+async def get_revision(session: AsyncSession, account: str) -> int:
+    query = select(CatalogRevision.revision).where(CatalogRevision.account_id == account)
+    return int(await session.scalar(query) or 0)
+
+
+async def bump_revision(session: AsyncSession, account: str) -> None:
+    """Mark the account's catalog as changed, so every process rebuilds its search index."""
+    result = await session.execute(
+        update(CatalogRevision)
+        .where(CatalogRevision.account_id == account)
+        .values(revision=CatalogRevision.revision + 1)
+    )
+    if result.rowcount == 0:  # pyright: ignore[reportAttributeAccessIssue]
+        session.add(CatalogRevision(account_id=account, revision=1))
+    await session.flush()
+
+
+async def list_categories(session: AsyncSession, account: str) -> list[Category]:
+    query = select(Category).where(Category.account_id == account).order_by(Category.id)
+    return list(await session.scalars(query))
+
+
+async def list_synonyms(session: AsyncSession, account: str) -> list[Synonym]:
+    return list(await session.scalars(select(Synonym).where(Synonym.account_id == account)))
+
+
+async def list_products_with_variants(session: AsyncSession, account: str) -> list[Product]:
+    query = (
+        select(Product)
+        .where(Product.account_id == account)
+        .options(selectinload(Product.variants))
+        .order_by(Product.id)
+    )
+    return list(await session.scalars(query))
+
+
+async def get_products_by_ids(session: AsyncSession, account: str, ids: Sequence[int]) -> dict[int, Product]:
+    if not ids:
+        return {}
+    query = (
+        select(Product)
+        .where(Product.account_id == account, Product.id.in_(ids))
+        .options(selectinload(Product.variants))
+    )
+    return {p.id: p for p in await session.scalars(query)}
+
+
+async def find_product_ids(session: AsyncSession, account: str, refs: Sequence[str]) -> dict[str, int]:
+    """Map each ref (a product handle or a SKU, case-insensitive) to its product id; unknown refs are left out."""
+    lowered = {r.lower(): r for r in refs}
+    by_handle = select(Product.handle, Product.id).where(
+        Product.account_id == account, func.lower(Product.handle).in_(lowered)
+    )
+    by_sku = select(Variant.sku, Variant.product_id).where(
+        Variant.account_id == account, func.lower(Variant.sku).in_(lowered)
+    )
+    found: dict[str, int] = {}
+    for key, pid in [*(await session.execute(by_handle)).all(), *(await session.execute(by_sku)).all()]:
+        found.setdefault(lowered[key.lower()], pid)
+    return found
+
+
+async def get_variant_by_sku(session: AsyncSession, account: str, sku: str, *, lock: bool = False) -> Variant | None:
+    query = (
+        select(Variant)
+        .where(Variant.account_id == account, func.lower(Variant.sku) == sku.lower())
+        .options(selectinload(Variant.product).selectinload(Product.variants))
+    )
+    if lock:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def get_adjustment(session: AsyncSession, account: str, key: str) -> StockAdjustment | None:
+    query = select(StockAdjustment).where(
+        StockAdjustment.account_id == account, StockAdjustment.idempotency_key == key
+    )
+    return await session.scalar(query)
+
+
+async def count_products(session: AsyncSession, account: str) -> int:
+    query = select(func.count()).select_from(Product).where(Product.account_id == account)
+    return int(await session.scalar(query) or 0)

@@ -1,0 +1,507 @@
+"""The catalog's operations, below the MCP layer: each takes the caller's account first."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from salient_core.db import Database
+from salient_core.errors import Conflict, InvalidInput, NotFound
+from salient_core.pagination import decode_cursor, fingerprint, next_cursor
+from sqlalchemy.exc import IntegrityError
+
+from salient_catalog import repository as repo
+from salient_catalog.errors import UnknownProduct
+from salient_catalog.models import Product as ProductRow
+from salient_catalog.models import StockAdjustment
+from salient_catalog.models import Variant as VariantRow
+from salient_catalog.schemas import (
+    AttributeValue,
+    Availability,
+    CategoryOut,
+    CategoryPage,
+    CategorySuggestion,
+    Comparison,
+    ComparisonRow,
+    Detail,
+    Facets,
+    FacetValue,
+    LookupResult,
+    Money,
+    Product,
+    ProductSummary,
+    SearchHit,
+    SearchResult,
+    Sort,
+    StockChange,
+    VariantOut,
+)
+from salient_catalog.search import (
+    Filters,
+    IndexedCategory,
+    IndexedProduct,
+    IndexedVariant,
+    SearchIndex,
+    normalize_value,
+)
+
+log = logging.getLogger(__name__)
+
+PRICE_BUCKETS = [(0, 50), (50, 100), (100, 250), (250, 500), (500, 1000), (1000, 2500), (2500, None)]
+
+
+class IndexCache:
+    """One search index per account, rebuilt when the account's catalog revision moves on.
+
+    Every process keeps its own copy; the revision in the database tells each when to rebuild, so
+    several replicas stay correct without talking to each other.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._indexes: dict[str, tuple[int, SearchIndex]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def get(self, account: str) -> SearchIndex:
+        async with self.db.session() as session:
+            revision = await repo.get_revision(session, account)
+        cached = self._indexes.get(account)
+        if cached and cached[0] == revision:
+            return cached[1]
+        async with self._locks.setdefault(account, asyncio.Lock()):
+            cached = self._indexes.get(account)
+            if cached and cached[0] == revision:
+                return cached[1]
+            async with self.db.session() as session:
+                revision = await repo.get_revision(session, account)
+                products = await repo.list_products_with_variants(session, account)
+                categories = await repo.list_categories(session, account)
+                synonyms = await repo.list_synonyms(session, account)
+            index = await asyncio.to_thread(
+                SearchIndex,
+                [_indexed(p) for p in products],
+                [IndexedCategory(c.id, c.slug, c.name, c.parent_id) for c in categories],
+                {s.term.lower(): s.expansion for s in synonyms},
+            )
+            self._indexes[account] = (revision, index)
+            log.info("built search index for %r at revision %d: %d products", account, revision, len(products))
+            return index
+
+
+def _indexed(p: ProductRow) -> IndexedProduct:
+    return IndexedProduct(
+        pk=p.id,
+        handle=p.handle,
+        name=p.name,
+        brand=p.brand,
+        category_id=p.category_id,
+        description=p.description,
+        tags=tuple(p.tags or ()),
+        attributes=dict(p.attributes or {}),
+        variants=tuple(
+            IndexedVariant(v.sku, v.title, float(v.price), v.stock, dict(v.attributes or {})) for v in p.variants
+        ),
+    )
+
+
+def _money(amount: Decimal, currency: str) -> Money:
+    return Money(amount=amount.quantize(Decimal("0.01")), currency=currency)
+
+
+def _variant_out(v: VariantRow) -> VariantOut:
+    return VariantOut(
+        sku=v.sku,
+        title=v.title,
+        price=_money(v.price, v.currency),
+        compare_at_price=_money(v.compare_at_price, v.currency) if v.compare_at_price is not None else None,
+        in_stock=v.stock > 0,
+        stock=v.stock,
+        attributes=dict(v.attributes or {}),
+    )
+
+
+class CatalogService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.indexes = IndexCache(db)
+
+    # -- conversions -------------------------------------------------------------------------------------
+
+    def _summary_fields(self, p: ProductRow, index: SearchIndex) -> dict[str, Any]:
+        prices = [v.price for v in p.variants] or [Decimal(0)]
+        currency = p.variants[0].currency if p.variants else "USD"
+        category = index.categories.get(p.category_id) if p.category_id is not None else None
+        return {
+            "id": p.handle,
+            "name": p.name,
+            "brand": p.brand,
+            "category": category.slug if category else None,
+            "price_from": _money(min(prices), currency),
+            "price_to": _money(max(prices), currency),
+            "on_sale": any(v.compare_at_price is not None and v.compare_at_price > v.price for v in p.variants),
+            "in_stock": any(v.stock > 0 for v in p.variants),
+            "url": p.url,
+        }
+
+    def _summary(self, p: ProductRow, index: SearchIndex) -> ProductSummary:
+        return ProductSummary(**self._summary_fields(p, index))
+
+    def _full(self, p: ProductRow, index: SearchIndex) -> Product:
+        path = []
+        if p.category_id is not None:
+            path = [index.categories[c].name for c in reversed(index.ancestors.get(p.category_id, []))]
+        return Product(
+            **self._summary_fields(p, index),
+            description=p.description,
+            category_path=path,
+            tags=list(p.tags or []),
+            images=list(p.images or []),
+            attributes=dict(p.attributes or {}),
+            variants=[_variant_out(v) for v in p.variants],
+        )
+
+    # -- search ------------------------------------------------------------------------------------------
+
+    async def search(
+        self,
+        account: str,
+        *,
+        query: str,
+        category: str | None,
+        price_min: float | None,
+        price_max: float | None,
+        in_stock: bool | None,
+        attributes: dict[str, Any],
+        sort: Sort,
+        limit: int,
+        cursor: str | None,
+        detail: Detail,
+    ) -> SearchResult:
+        if price_min is not None and price_max is not None and price_min > price_max:
+            raise InvalidInput(
+                f"price_min {price_min} is above price_max {price_max}.", hint="Swap them or drop one."
+            )
+        fp = fingerprint(account, ["search", query, category, price_min, price_max, in_stock, attributes, sort])
+        offset = decode_cursor(cursor, fp)
+        index = await self.indexes.get(account)
+        filters = Filters(price_min=price_min, price_max=price_max, in_stock=in_stock)
+        if category is not None:
+            filters.category_ids = index.descendants(self._category_id(index, category))
+        filters.attributes = self._check_attributes(index, attributes)
+        ranked = index.search(query, filters, sort)
+        total = len(ranked.order)
+        page = [int(i) for i in ranked.order[offset : offset + limit]]
+        async with self.db.session() as session:
+            rows = await repo.get_products_by_ids(session, account, [index.products[i].pk for i in page])
+        hits = []
+        for i in page:
+            row = rows.get(index.products[i].pk)
+            if row is None:  # removed since the index was built; the next call rebuilds it
+                continue
+            product = self._full(row, index) if detail == "full" else self._summary(row, index)
+            score = round(float(ranked.scores[i]), 4)
+            hits.append(SearchHit(score=score, matched_terms=ranked.matched.get(i, []), product=product))
+        result = SearchResult(
+            hits=hits,
+            total=total,
+            next_cursor=next_cursor(offset, limit, total, fp),
+            facets=self._facets(index, ranked.mask, narrow=category is not None),
+            interpreted_as=ranked.interpreted_as,
+        )
+        if total == 0:
+            result.message, result.suggestions = self._explain_empty(index, query, filters, ranked.text_matches)
+        return result
+
+    def _category_id(self, index: SearchIndex, slug: str) -> int:
+        for c in index.categories.values():
+            if c.slug.lower() == slug.lower():
+                return c.id
+        close = process.extract(slug, {c.id: c.slug for c in index.categories.values()}, limit=3)
+        hint = ", ".join(repr(name) for name, score, _ in close if score > 50) or "see list_categories"
+        raise InvalidInput(f"Unknown category {slug!r}.", hint=f"Closest: {hint}. Pass a slug from list_categories.")
+
+    def _check_attributes(self, index: SearchIndex, attributes: dict[str, Any]) -> dict[str, Any]:
+        for key, wanted in attributes.items():
+            if key not in index.attribute_types:
+                close = [m for m, s, _ in process.extract(key, list(index.attribute_types), limit=3) if s > 60]
+                hint = f"Did you mean {', '.join(map(repr, close))}?" if close else ""
+                raise InvalidInput(
+                    f"Unknown attribute {key!r}.",
+                    hint=f"{hint} Attribute names are listed in the facets of a search or in catalog://facets.".strip(),
+                )
+            if isinstance(wanted, dict):
+                if set(wanted) - {"min", "max"} or not wanted:
+                    raise InvalidInput(
+                        f"Attribute filter {key!r} must be a value, a list of values, or {{'min': x, 'max': y}}."
+                    )
+                if index.attribute_types[key] != "number":
+                    raise InvalidInput(f"Attribute {key!r} is not numeric; filter it by value instead of a range.")
+                bounds = [b for b in (wanted.get("min"), wanted.get("max")) if b is not None]
+                if not all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds):
+                    raise InvalidInput(f"Range bounds for {key!r} must be numbers, got {wanted!r}.")
+                if len(bounds) == 2 and bounds[0] > bounds[1]:
+                    raise InvalidInput(f"Range for {key!r} has min above max: {wanted!r}.")
+        return attributes
+
+    def _facets(self, index: SearchIndex, mask: Any, *, narrow: bool) -> Facets:
+        categories = index.category_counts(mask)
+        facet_categories = [
+            FacetValue(value=index.categories[cid].slug, count=n)
+            for cid, n in sorted(categories.items(), key=lambda kv: (-kv[1], index.categories[kv[0]].slug))
+        ]
+        prices = index.price_min[mask]
+        buckets = []
+        for lo, hi in PRICE_BUCKETS:
+            n = int(((prices >= lo) & (prices < (hi if hi is not None else float("inf")))).sum())
+            if n:
+                buckets.append(FacetValue(value=f"{lo}-{hi}" if hi is not None else f"{lo}+", count=n))
+        stock = index.in_stock[mask]
+        leaf_categories = {int(c) for c in index.doc_category[mask]}
+        attributes = {}
+        if narrow or len(leaf_categories) == 1:
+            attributes = {
+                key: [FacetValue(value=v, count=c) for v, c in values]
+                for key, values in index.attribute_facets(mask).items()
+            }
+        return Facets(
+            categories=facet_categories[:20],
+            brands=[FacetValue(value=b, count=c) for b, c in sorted(index.brand_counts(mask), key=lambda x: -x[1])][:20],
+            price_ranges=buckets,
+            in_stock=[
+                FacetValue(value=v, count=c)
+                for v, c in (("true", int(stock.sum())), ("false", int((~stock).sum())))
+                if c
+            ],
+            attributes=attributes,
+        )
+
+    def _explain_empty(
+        self, index: SearchIndex, query: str, filters: Filters, text_matches: int
+    ) -> tuple[str, list[CategorySuggestion]]:
+        counts = index.category_counts(index.filter_mask(Filters()))
+        choices = {c.id: f"{c.name} {c.slug.replace('-', ' ')}" for c in index.categories.values()}
+        found = process.extract(query or "", choices, scorer=fuzz.WRatio, limit=3) if query.strip() else []
+        suggestions = [
+            CategorySuggestion(slug=index.categories[cid].slug, name=index.categories[cid].name, product_count=counts[cid])
+            for _, score, cid in found
+            if score >= 50
+        ]
+        if not suggestions:
+            top = sorted(counts.items(), key=lambda kv: -kv[1])
+            roots = [(cid, n) for cid, n in top if index.categories[cid].parent_id is None][:5]
+            suggestions = [
+                CategorySuggestion(slug=index.categories[c].slug, name=index.categories[c].name, product_count=n)
+                for c, n in roots
+            ]
+        if index.size == 0:
+            return "This catalog has no products yet.", []
+        if query.strip() and text_matches and text_matches != index.size:
+            message = (
+                f"{text_matches} product(s) match {query!r}, but none pass the filters. "
+                "Loosen the filters (price, stock, attributes, category) to see them."
+            )
+        elif query.strip():
+            message = (
+                f"No product matches {query!r}. This does not mean the store never carries it: try other words, "
+                "or browse one of the suggested categories."
+            )
+        else:
+            message = "No product passes these filters. Loosen them, or browse one of the suggested categories."
+        return message, suggestions
+
+    # -- single products ---------------------------------------------------------------------------------
+
+    async def get_product(self, account: str, ref: str) -> Product:
+        found = await self.lookup(account, [ref])
+        if not found.products:
+            raise UnknownProduct(ref)
+        return found.products[0]
+
+    async def lookup(self, account: str, refs: Sequence[str]) -> LookupResult:
+        index = await self.indexes.get(account)
+        async with self.db.session() as session:
+            ids = await repo.find_product_ids(session, account, refs)
+            rows = await repo.get_products_by_ids(session, account, list(set(ids.values())))
+        products, missing = [], []
+        for ref in refs:
+            pid = ids.get(ref)
+            if pid is None or pid not in rows:
+                missing.append(ref)
+            else:
+                products.append(self._full(rows[pid], index))
+        return LookupResult(products=products, missing=missing)
+
+    async def compare(self, account: str, refs: Sequence[str], attributes: Sequence[str] | None) -> Comparison:
+        if len({r.lower() for r in refs}) != len(refs):
+            raise InvalidInput("The same product is listed twice.", hint="Pass 2 to 5 different products.")
+        found = await self.lookup(account, refs)
+        if found.missing:
+            raise UnknownProduct(found.missing[0])
+        products = found.products
+        keys: list[str] = []
+        for p in products:
+            for key in list(p.attributes) + [k for v in p.variants for k in v.attributes]:
+                if key not in keys:
+                    keys.append(key)
+        if attributes:
+            unknown = [a for a in attributes if a not in keys and a not in ("price", "brand", "in_stock", "category")]
+            if unknown:
+                raise InvalidInput(
+                    f"None of these products has attribute(s) {unknown}.", hint=f"Known here: {', '.join(keys)}."
+                )
+            keys = [k for k in attributes if k in keys]
+        rows = [
+            self._row("brand", [p.brand for p in products]),
+            self._row("category", [p.category for p in products]),
+            self._row("price", [f"{p.price_from.amount} {p.price_from.currency}" for p in products]),
+            self._row("in_stock", [p.in_stock for p in products]),
+        ]
+        if attributes:
+            rows = [r for r in rows if r.attribute in attributes]
+        for key in keys:
+            rows.append(self._row(key, [self._attribute_of(p, key) for p in products]))
+        summaries = [ProductSummary(**p.model_dump(include=set(ProductSummary.model_fields))) for p in products]
+        return Comparison(products=summaries, rows=rows, differing=[r.attribute for r in rows if r.differs])
+
+    @staticmethod
+    def _attribute_of(p: Product, key: str) -> AttributeValue | None:
+        if key in p.attributes:
+            return p.attributes[key]
+        values = [v.attributes[key] for v in p.variants if key in v.attributes]
+        if not values:
+            return None
+        distinct = list(dict.fromkeys(normalize_value(v) for v in values))
+        return values[0] if len(distinct) == 1 else " / ".join(str(v) for v in dict.fromkeys(values))
+
+    @staticmethod
+    def _row(attribute: str, values: list[Any]) -> ComparisonRow:
+        distinct = {normalize_value(v) if v is not None else None for v in values}
+        return ComparisonRow(attribute=attribute, values=values, differs=len(distinct) > 1)
+
+    async def check_availability(self, account: str, sku: str, quantity: int) -> Availability:
+        async with self.db.session() as session:
+            variant = await repo.get_variant_by_sku(session, account, sku)
+        if variant is None:
+            raise NotFound(
+                f"No SKU {sku!r} in this catalog.", hint="Call get_product or search_products to find valid SKUs."
+            )
+        product = variant.product
+        available = variant.stock >= quantity
+        alternatives = [
+            _variant_out(v) for v in product.variants if v.id != variant.id and v.stock >= quantity
+        ]
+        if available:
+            message = f"{quantity} x {variant.sku} available ({variant.stock} in stock)."
+        elif variant.stock > 0:
+            message = f"Only {variant.stock} of {variant.sku} in stock; {quantity} requested."
+        else:
+            message = f"{variant.sku} is out of stock."
+        if not available and alternatives:
+            message += f" Other variants with enough stock: {', '.join(a.sku for a in alternatives)}."
+        return Availability(
+            sku=variant.sku,
+            product_id=product.handle,
+            product_name=product.name,
+            variant_title=variant.title,
+            requested=quantity,
+            stock=variant.stock,
+            available=available,
+            message=message,
+            alternatives=alternatives,
+        )
+
+    # -- categories --------------------------------------------------------------------------------------
+
+    async def list_categories(
+        self, account: str, *, parent: str | None, limit: int, cursor: str | None
+    ) -> CategoryPage:
+        fp = fingerprint(account, ["categories", parent])
+        offset = decode_cursor(cursor, fp)
+        index = await self.indexes.get(account)
+        counts = index.category_counts(index.filter_mask(Filters()))
+        cats = list(index.categories.values())
+        if parent is not None:
+            parent_id = self._category_id(index, parent)
+            cats = [index.categories[c] for c in sorted(index.descendants(parent_id) - {parent_id})]
+        ordered = sorted(cats, key=lambda c: [index.categories[a].name for a in reversed(index.ancestors[c.id])])
+        items = [
+            CategoryOut(
+                slug=c.slug,
+                name=c.name,
+                parent=index.categories[c.parent_id].slug if c.parent_id in index.categories else None,
+                depth=len(index.ancestors[c.id]) - 1,
+                product_count=counts.get(c.id, 0),
+            )
+            for c in ordered
+        ]
+        return CategoryPage(
+            items=items[offset : offset + limit],
+            total=len(items),
+            next_cursor=next_cursor(offset, limit, len(items), fp),
+        )
+
+    async def overview_facets(self, account: str) -> Facets:
+        index = await self.indexes.get(account)
+        return self._facets(index, index.filter_mask(Filters()), narrow=False)
+
+    async def attribute_catalog(self, account: str) -> dict[str, str]:
+        index = await self.indexes.get(account)
+        return dict(sorted(index.attribute_types.items()))
+
+    # -- writes ------------------------------------------------------------------------------------------
+
+    async def adjust_stock(
+        self, account: str, *, sku: str, delta: int, reason: str, idempotency_key: str, dry_run: bool
+    ) -> StockChange:
+        async with self.db.transaction() as session:
+            previous = await repo.get_adjustment(session, account, idempotency_key)
+            if previous is not None:
+                if previous.sku.lower() != sku.lower() or previous.delta != delta:
+                    raise Conflict(
+                        f"Idempotency key {idempotency_key!r} was already used for {previous.delta:+d} on "
+                        f"{previous.sku!r}.",
+                        hint="Use a new key for a different adjustment; reuse a key only to retry the same one.",
+                    )
+                return StockChange(
+                    sku=previous.sku,
+                    stock_before=previous.stock_before,
+                    stock_after=previous.stock_after,
+                    applied=False,
+                    replayed=True,
+                )
+            variant = await repo.get_variant_by_sku(session, account, sku, lock=True)
+            if variant is None:
+                raise NotFound(f"No SKU {sku!r} in this catalog.", hint="Call get_product to find valid SKUs.")
+            after = variant.stock + delta
+            if after < 0:
+                raise InvalidInput(
+                    f"Stock of {variant.sku!r} is {variant.stock}; removing {-delta} would make it negative."
+                )
+            change = StockChange(sku=variant.sku, stock_before=variant.stock, stock_after=after, applied=not dry_run)
+            if dry_run:
+                return change
+            variant.stock = after
+            session.add(
+                StockAdjustment(
+                    account_id=account,
+                    idempotency_key=idempotency_key,
+                    sku=variant.sku,
+                    delta=delta,
+                    stock_before=change.stock_before,
+                    stock_after=after,
+                    reason=reason,
+                )
+            )
+            try:
+                await session.flush()
+            except IntegrityError as exc:  # a concurrent retry with the same key won the race
+                raise Conflict(
+                    f"Idempotency key {idempotency_key!r} is being used by a concurrent call.",
+                    hint="Retry this call; it will return the first result.",
+                ) from exc
+            await repo.bump_revision(session, account)
+            return change
