@@ -4,9 +4,9 @@
     salient-<name> tokens create|list|revoke ...
 
 Servers add their own commands (`import`, `ingest`, ...) to the Typer app this module builds.
+(No `from __future__ import annotations` here: Typer evaluates annotations that use local names.)
 """
 
-from __future__ import annotations
 
 import asyncio
 
@@ -62,9 +62,9 @@ def make_cli(
         ctx: typer.Context,
         http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP instead of stdio.")] = False,
         host: Annotated[str | None, typer.Option(help="HTTP bind address (default 127.0.0.1).")] = None,
-        port: Annotated[int | None, typer.Option(help="HTTP port (default 8000).")] = None,
+        port: Annotated[int | None, typer.Option(help="HTTP port (default: the server's own, e.g. 8101 for catalog).")] = None,
         path: Annotated[str | None, typer.Option(help="HTTP path of the MCP endpoint (default /mcp).")] = None,
-        account: Annotated[str | None, typer.Option(help="Account served over stdio (default demo).")] = None,
+        account: Annotated[str | None, typer.Option(help="Account for stdio and data commands (default demo).")] = None,
         db: Annotated[str | None, typer.Option(help="Database URL (sqlite:///... or postgresql://...).")] = None,
         demo: Annotated[bool, typer.Option("--demo", help="Load the demo company's data if empty.")] = False,
         log_level: Annotated[str | None, typer.Option(help="DEBUG, INFO, WARNING or ERROR.")] = None,

@@ -1,0 +1,40 @@
+# The README's commands. A fresh machine needs only Python 3.11+, make and git:
+# the virtual environment is created here and uv is bootstrapped into it when it is not installed.
+
+PYTHON ?= python3
+VENV   := .venv
+UV     := $(shell command -v uv 2>/dev/null || echo $(VENV)/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: help sync up test lint typecheck pytest bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/bin/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check "uv>=0.13"
+
+sync: $(if $(findstring $(VENV),$(UV)),$(VENV)/bin/uv)  ## Install every package into .venv from uv.lock
+	$(UV) sync --locked --all-packages
+
+up: sync  ## Start the whole suite with the demo company on embedded defaults
+	$(UV) run --no-sync salient up
+
+test: sync lint typecheck pytest  ## Run every check: ruff, pyright, pytest
+
+lint:
+	$(UV) run --no-sync ruff format --check .
+	$(UV) run --no-sync ruff check .
+
+typecheck:
+	$(UV) run --no-sync pyright
+
+pytest:
+	$(UV) run --no-sync pytest
+
+bench: sync  ## Run the benchmarks and print their tables
+	$(UV) run --no-sync python bench/run_all.py
+
+clean:  ## Remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .ruff_cache

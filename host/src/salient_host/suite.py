@@ -1,0 +1,76 @@
+"""The Salient servers installed in this environment, and how to start them as one suite."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+
+import httpx
+
+# Each server's default HTTP port; a server missing here gets the next free number after these.
+DEFAULT_PORTS = {"catalog": 8101, "crm": 8102, "scheduling": 8103, "library": 8104, "crossfeed": 8105}
+
+
+@dataclass(frozen=True)
+class InstalledServer:
+    name: str
+    command: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/mcp"
+
+
+def installed_servers() -> list[InstalledServer]:
+    """Every `salient-<name>` console script installed here, in a stable order."""
+    names = sorted(
+        ep.name.removeprefix("salient-")
+        for ep in entry_points(group="console_scripts")
+        if ep.name.startswith("salient-")
+    )
+    next_port = max(DEFAULT_PORTS.values()) + 1
+    servers = []
+    for name in names:
+        port = DEFAULT_PORTS.get(name)
+        if port is None:
+            port, next_port = next_port, next_port + 1
+        command = shutil.which(f"salient-{name}") or os.path.join(os.path.dirname(sys.executable), f"salient-{name}")
+        servers.append(InstalledServer(name=name, command=command, port=port))
+    return servers
+
+
+def claude_desktop_config(servers: list[InstalledServer], *, account: str = "demo") -> dict[str, object]:
+    """A `claude_desktop_config.json` fragment that mounts each server over stdio."""
+    return {
+        "mcpServers": {
+            f"salient-{s.name}": {"command": s.command, "args": ["--account", account, "--demo"]} for s in servers
+        }
+    }
+
+
+def start(server: InstalledServer, *, demo: bool = True) -> subprocess.Popen[bytes]:
+    args = [server.command, "--http", "--port", str(server.port)]
+    if demo:
+        args.append("--demo")
+    return subprocess.Popen(args)
+
+
+def wait_healthy(server: InstalledServer, process: subprocess.Popen[bytes], *, timeout: float = 60.0) -> bool:
+    """Poll `/healthz` until the server answers, it exits, or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            if httpx.get(f"http://127.0.0.1:{server.port}/healthz", timeout=1.0).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    return False
