@@ -10,6 +10,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
@@ -83,6 +84,7 @@ def create_server(spec: ServerSpec[S], settings: ServerSettings, *, instructions
 
     mcp = FastMCP(
         f"salient-{spec.name}",
+        version=_version(f"salient-{spec.name}"),
         instructions=instructions,
         lifespan=server_lifespan,
         middleware=[ErrorMapping(), ScopeGuard(spec.name, settings)],
@@ -95,6 +97,13 @@ def create_server(spec: ServerSpec[S], settings: ServerSettings, *, instructions
         return JSONResponse({"status": "ok", "server": mcp.name})
 
     return mcp
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
 
 
 def runtime(ctx: Context) -> Runtime[Any]:

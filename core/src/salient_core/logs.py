@@ -45,3 +45,5 @@ def configure_logging(level: str = "INFO", fmt: Literal["plain", "json"] = "plai
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
+    # Alembic narrates every connection at INFO; our own migrate module logs the revisions applied.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

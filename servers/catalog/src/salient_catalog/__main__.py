@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from salient_core.cli import console, make_cli, run_async, settings_of
+from salient_core.cli import console, make_cli, settings_of
 from salient_core.db import Database
+from salient_core.errors import SalientError
 from salient_core.migrate import upgrade
 
 from salient_catalog import importer
+from salient_catalog.errors import ImportFailed
 from salient_catalog.server import MIGRATIONS, build_server
 from salient_catalog.settings import CatalogSettings
 
@@ -49,9 +52,15 @@ def import_(
             await db.close()
 
     try:
-        report = run_async(run())
-    except typer.Exit:
-        raise
+        report = asyncio.run(run())
+    except ImportFailed as exc:
+        for problem in exc.problems[: importer.MAX_ERRORS_SHOWN]:
+            console.print(f"[red]bad row[/red] {problem}")
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    except SalientError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
     for problem in report.problems[: importer.MAX_ERRORS_SHOWN]:
         console.print(f"[yellow]skipped[/yellow] {problem}")
     if len(report.problems) > importer.MAX_ERRORS_SHOWN:

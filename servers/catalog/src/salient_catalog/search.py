@@ -163,7 +163,9 @@ class SearchIndex:
         return out
 
     def _build_columns(self, n: int) -> None:
-        self.doc_category = np.array([p.category_id if p.category_id is not None else -1 for p in self.products])
+        self.doc_category = np.array(
+            [p.category_id if p.category_id is not None else -1 for p in self.products], dtype=np.int64
+        )
         self.price_min = np.array([min((v.price for v in p.variants), default=0.0) for p in self.products])
         self.price_max = np.array([max((v.price for v in p.variants), default=0.0) for p in self.products])
         self.in_stock = np.array([any(v.stock > 0 for v in p.variants) for p in self.products], dtype=bool)
@@ -171,7 +173,7 @@ class SearchIndex:
         self.pk = np.array([p.pk for p in self.products], dtype=np.int64)
         self.brands = sorted({p.brand for p in self.products if p.brand})
         brand_ids = {b: i for i, b in enumerate(self.brands)}
-        self.doc_brand = np.array([brand_ids.get(p.brand, -1) for p in self.products])
+        self.doc_brand = np.array([brand_ids.get(p.brand, -1) for p in self.products], dtype=np.int64)
         var_doc, var_price = [], []
         for i, p in enumerate(self.products):
             for v in p.variants:
@@ -246,7 +248,7 @@ class SearchIndex:
         self.attribute_values = {
             k: {v: np.fromiter(sorted(ids), dtype=np.int64) for v, ids in vs.items()} for k, vs in values.items()
         }
-        self.attribute_numbers = {k: (np.array(d), np.array(x)) for k, (d, x) in numbers.items()}
+        self.attribute_numbers = {k: (np.array(d, dtype=np.int64), np.array(x)) for k, (d, x) in numbers.items()}
 
     # -- querying ----------------------------------------------------------------------------------------
 
