@@ -9,6 +9,7 @@ Servers add their own commands (`import`, `ingest`, ...) to the Typer app this m
 
 
 import asyncio
+import logging
 
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
@@ -28,17 +29,39 @@ from salient_core.settings import ServerSettings
 T = TypeVar("T")
 SettingsT = TypeVar("SettingsT", bound=ServerSettings)
 
+log = logging.getLogger(__name__)
+
 # stdout carries the MCP protocol under stdio, so everything human goes to stderr.
 console = Console(stderr=True)
 
 
 def run_async(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a command's coroutine; a `SalientError` becomes a one-line message and exit code 2."""
+    """Run a command's coroutine; a `SalientError` becomes a one-line message and exit code 2.
+
+    Unlike `asyncio.run`, shutdown waits a bounded time for leftover tasks: when a stdio client closes the pipe
+    mid-request, SQLAlchemy's aiosqlite adapter can leave a connection-closing task that never finishes, and the
+    process must still exit.
+    """
+    loop = asyncio.new_event_loop()
     try:
-        return asyncio.run(coro)
+        return loop.run_until_complete(coro)
     except SalientError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
+    finally:
+        _shutdown(loop)
+
+
+def _shutdown(loop: asyncio.AbstractEventLoop, timeout: float = 3.0) -> None:
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        _, stuck = loop.run_until_complete(asyncio.wait(pending, timeout=timeout))
+        if stuck:
+            log.warning("exiting with %d task(s) that did not finish within %.0fs", len(stuck), timeout)
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
 
 
 def settings_of(ctx: typer.Context) -> ServerSettings:
@@ -138,9 +161,9 @@ def make_cli(
         async def show() -> None:
             async with token_store(settings_of(ctx), name) as store:
                 records = await store.list(account=account, include_revoked=all_)
-            table = Table("id", "account", "name", "scopes", "created", "expires", "revoked", "last used")
-            for r in records:
-                table.add_row(
+            header = ("id", "account", "name", "scopes", "created", "expires", "revoked", "last used")
+            rows = [
+                (
                     r.id,
                     r.account_id,
                     r.name,
@@ -150,7 +173,17 @@ def make_cli(
                     f"{r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked_at else "-",
                     f"{r.last_used_at:%Y-%m-%d %H:%M}" if r.last_used_at else "-",
                 )
-            Console().print(table)
+                for r in records
+            ]
+            out = Console()
+            if not out.is_terminal:  # scripts get tab-separated lines
+                for row in (header, *rows):
+                    typer.echo("\t".join(row))
+                return
+            table = Table(*header)
+            for row in rows:
+                table.add_row(*row)
+            out.print(table)
 
         run_async(show())
 
