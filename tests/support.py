@@ -29,7 +29,7 @@ async def postgres_available() -> str | None:
     """None when PostgreSQL answers at PG_ADMIN_URL, else the reason it does not."""
     try:
         conn = await asyncpg.connect(PG_ADMIN_URL, timeout=3)
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
         return f"PostgreSQL not reachable at {PG_ADMIN_URL} ({type(exc).__name__}: {exc})"
     await conn.close()
     return None

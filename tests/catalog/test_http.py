@@ -95,7 +95,10 @@ async def test_revoked_token_is_refused(catalog_url: str) -> None:
 
 @pytest.mark.parametrize(
     ("extra", "status", "body"),
-    [({"Origin": "http://evil.example"}, 403, "Forbidden Origin"), ({"Host": "evil.example"}, 421, "Misdirected Request")],
+    [
+        ({"Origin": "http://evil.example"}, 403, "Forbidden Origin"),
+        ({"Host": "evil.example"}, 421, "Misdirected Request"),
+    ],
 )
 async def test_dns_rebinding_guard(running: Running, extra: dict[str, str], status: int, body: str) -> None:
     async with httpx.AsyncClient() as http:
@@ -127,7 +130,10 @@ async def test_jwt_names_the_account(catalog_url: str) -> None:
     )
     no_account = keys.create_token(issuer="https://id.example", audience="salient-catalog", scopes=["catalog:read"])
     wrong_audience = keys.create_token(
-        issuer="https://id.example", audience="other", scopes=["catalog:read"], additional_claims={"account": "demo"}
+        issuer="https://id.example",
+        audience="other",
+        scopes=["catalog:read"],
+        additional_claims={"account": "demo"},
     )
     async with token_store(settings, "catalog") as store:
         plan = await build_http_app(build_server(settings), settings, store)
@@ -145,7 +151,7 @@ async def test_jwt_names_the_account(catalog_url: str) -> None:
 async def test_refuses_to_listen_beyond_loopback_without_auth(sqlite_url: str) -> None:
     settings = CatalogSettings(db=sqlite_url, http=True, host="0.0.0.0")
     async with token_store(settings, "catalog") as store:
-        with pytest.raises(UnsafeBind, match="Refusing to listen on '0.0.0.0' without auth"):
+        with pytest.raises(UnsafeBind, match=r"Refusing to listen on '0\.0\.0\.0' without auth"):
             await build_http_app(build_server(settings), settings, store)
         await store.create(account="demo", scopes=["catalog:read"])
         plan = await build_http_app(build_server(settings), settings, store)

@@ -14,7 +14,11 @@ from salient_catalog.server import build_server
 from salient_catalog.settings import CatalogSettings
 from support import console_script
 
-CSV = """handle,name,brand,category,description,sku,variant_title,price,compare_at_price,currency,stock,attr:foldable,vattr:size
+HEADER = (
+    "handle,name,brand,category,description,sku,variant_title,price,compare_at_price,currency,stock,"
+    "attr:foldable,vattr:size"
+)
+CSV = f"""{HEADER}
 cane-a,Offset Cane,Drive,canes,An offset walking cane.,BW-CANE-A,Standard,24.50,,USD,4,true,
 brace-b,Knee Brace,Jobst,braces,A hinged knee brace.,BW-BRACE-S,S,39.00,45.00,USD,3,,S
 brace-b,Knee Brace,Jobst,braces,A hinged knee brace.,BW-BRACE-M,M,39.00,45.00,USD,0,,M
@@ -33,10 +37,24 @@ SHOPIFY = {
             "tags": "seat, folding",
             "options": [{"name": "Color", "values": ["Red", "Blue"]}],
             "variants": [
-                {"id": 1, "title": "Red", "sku": "NOVA-R", "price": "199.00", "compare_at_price": None,
-                 "inventory_quantity": 5, "option1": "Red"},
-                {"id": 2, "title": "Blue", "sku": "NOVA-B", "price": "199.00", "compare_at_price": "229.00",
-                 "inventory_quantity": -2, "option1": "Blue"},
+                {
+                    "id": 1,
+                    "title": "Red",
+                    "sku": "NOVA-R",
+                    "price": "199.00",
+                    "compare_at_price": None,
+                    "inventory_quantity": 5,
+                    "option1": "Red",
+                },
+                {
+                    "id": 2,
+                    "title": "Blue",
+                    "sku": "NOVA-B",
+                    "price": "199.00",
+                    "compare_at_price": "229.00",
+                    "inventory_quantity": -2,
+                    "option1": "Blue",
+                },
             ],
             "images": [{"src": "https://cdn.example/rollator.jpg"}],
         }

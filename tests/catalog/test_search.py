@@ -97,8 +97,14 @@ async def test_facets_count_the_hits(client: Client) -> None:
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [
-        ("price_asc", ["featherlite-transport-chair", "aerolite-folding-wheelchair", "titan-heavy-wheelchair"]),
-        ("price_desc", ["titan-heavy-wheelchair", "aerolite-folding-wheelchair", "featherlite-transport-chair"]),
+        (
+            "price_asc",
+            ["featherlite-transport-chair", "aerolite-folding-wheelchair", "titan-heavy-wheelchair"],
+        ),
+        (
+            "price_desc",
+            ["titan-heavy-wheelchair", "aerolite-folding-wheelchair", "featherlite-transport-chair"],
+        ),
         ("name", ["aerolite-folding-wheelchair", "featherlite-transport-chair", "titan-heavy-wheelchair"]),
     ],
 )

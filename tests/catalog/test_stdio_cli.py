@@ -16,7 +16,7 @@ CATALOG = console_script("salient-catalog")
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_stdio_subprocess_in_both_protocol_eras(catalog_url: str, mode: str) -> None:
-    transport = StdioTransport(command=CATALOG, args=["--db", catalog_url, "--log-level", "WARNING"])
+    transport = StdioTransport(command=CATALOG, args=["--db", catalog_url, "--log-level", "WARNING"], keep_alive=False)
     async with Client(transport, mode=mode) as client:  # pyright: ignore[reportArgumentType]
         assert client.protocol_version == ("2026-07-28" if mode == "auto" else "2025-11-25")
         result = await client.call_tool("compare_products", {"ids": ["omron-series-5", "wristcheck-bp"]})
@@ -27,18 +27,33 @@ async def test_stdio_subprocess_in_both_protocol_eras(catalog_url: str, mode: st
 def test_claude_desktop_style_session_keeps_stdout_for_protocol(tmp_path) -> None:
     """A 2025-06-18 handshake, as Claude Desktop sends it; stdout must hold JSON-RPC and nothing else."""
     messages = [
-        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "claude-ai", "version": "0.1"}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "claude-ai", "version": "0.1"},
+            },
+        },
         {"jsonrpc": "2.0", "method": "notifications/initialized"},
         {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
-        {"jsonrpc": "2.0", "id": 3, "method": "tools/call",
-         "params": {"name": "search_products", "arguments": {"query": "bp monitor", "limit": 2}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 3,
+            "method": "tools/call",
+            "params": {"name": "search_products", "arguments": {"query": "bp monitor", "limit": 2}},
+        },
     ]
     stderr = tmp_path / "stderr.txt"
     with stderr.open("w") as err:
         server = subprocess.Popen(
             [CATALOG, "--db", f"sqlite:///{tmp_path / 'desktop.db'}", "--demo"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
         )
         assert server.stdin is not None and server.stdout is not None
         server.stdin.write("".join(json.dumps(m) + "\n" for m in messages))
@@ -61,7 +76,9 @@ def test_claude_desktop_style_session_keeps_stdout_for_protocol(tmp_path) -> Non
 def test_refuses_public_bind_without_auth(tmp_path) -> None:
     done = subprocess.run(
         [CATALOG, "--db", f"sqlite:///{tmp_path / 'x.db'}", "--http", "--host", "0.0.0.0", "--port", "0"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 2
     assert "Refusing to listen on '0.0.0.0' without auth" in done.stderr
@@ -70,8 +87,21 @@ def test_refuses_public_bind_without_auth(tmp_path) -> None:
 def test_tokens_create_list_revoke(tmp_path) -> None:
     db = ["--db", f"sqlite:///{tmp_path / 't.db'}"]
     created = subprocess.run(
-        [CATALOG, *db, "tokens", "create", "--account", "acme", "--scopes", "catalog:read,catalog:write",
-         "--name", "ci bot"], capture_output=True, text=True, timeout=60,
+        [
+            CATALOG,
+            *db,
+            "tokens",
+            "create",
+            "--account",
+            "acme",
+            "--scopes",
+            "catalog:read,catalog:write",
+            "--name",
+            "ci bot",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip()
@@ -88,7 +118,9 @@ def test_tokens_create_list_revoke(tmp_path) -> None:
     assert token_id not in after.stdout
     bad = subprocess.run(
         [CATALOG, *db, "tokens", "create", "--account", "acme", "--scopes", "crm:write"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert bad.returncode == 2 and "unknown scope(s) ['crm:write']" in bad.stderr
     missing = subprocess.run([CATALOG, *db, "tokens", "revoke", "tok_nope"], capture_output=True, text=True, timeout=60)

@@ -44,7 +44,11 @@ async def test_lookup_lists_missing_refs(client: Client) -> None:
 async def test_compare_aligns_attributes_and_marks_differences(client: Client) -> None:
     result = await call(client, "compare_products", ids=["aerolite-folding-wheelchair", "BW-TITAN"])
     rows = {r["attribute"]: r for r in result["rows"]}
-    assert rows["frame_material"] == {"attribute": "frame_material", "values": ["aluminium", "steel"], "differs": True}
+    assert rows["frame_material"] == {
+        "attribute": "frame_material",
+        "values": ["aluminium", "steel"],
+        "differs": True,
+    }
     assert rows["foldable"]["differs"] is False
     assert rows["seat_width_in"]["values"] == ["18 / 20", 22]
     assert "weight_kg" in result["differing"] and "foldable" not in result["differing"]
@@ -88,7 +92,13 @@ async def test_list_categories_is_a_paged_tree(client: Client) -> None:
 async def test_adjust_stock_dry_run_then_apply_then_replay(client: Client) -> None:
     key = "restock-2026-11-25-a"
     dry = await call(client, "adjust_stock", sku="BW-SOCK-XL", delta=5, idempotency_key=key, dry_run=True)
-    assert dry == {"sku": "BW-SOCK-XL", "stock_before": 0, "stock_after": 5, "applied": False, "replayed": False}
+    assert dry == {
+        "sku": "BW-SOCK-XL",
+        "stock_before": 0,
+        "stock_after": 5,
+        "applied": False,
+        "replayed": False,
+    }
     assert await stock_of(client, "BW-SOCK-XL") == 0
     applied = await call(client, "adjust_stock", sku="BW-SOCK-XL", delta=5, idempotency_key=key)
     assert applied["applied"] is True
@@ -112,22 +122,38 @@ async def test_resources_and_prompt(client: Client) -> None:
 BAD_INPUTS = [
     ("get_product", {"id": "BW-NOPE"}, "No product or SKU 'BW-NOPE'"),
     ("check_availability", {"sku": "BW-NOPE"}, "No SKU 'BW-NOPE'"),
-    ("check_availability", {"sku": "BW-TITAN", "quantity": -1}, "quantity: Input should be greater than or equal to 1"),
+    (
+        "check_availability",
+        {"sku": "BW-TITAN", "quantity": -1},
+        "quantity: Input should be greater than or equal to 1",
+    ),
     ("search_products", {"price_min": 100, "price_max": 50}, "price_min 100.0 is above price_max 50.0"),
     ("compare_products", {"ids": ["a", "b", "c", "d", "e", "f"]}, "ids: List should have at most 5 items"),
     ("compare_products", {"ids": ["BW-TITAN"]}, "ids: List should have at least 2 items"),
     ("compare_products", {"ids": ["BW-TITAN", "BW-TITAN"]}, "The same product is listed twice"),
     ("compare_products", {"ids": ["BW-TITAN", "nope"]}, "No product or SKU 'nope'"),
     ("search_products", {"query": "x" * 10_000}, "query: String should have at most 500 characters"),
-    ("search_products", {"attributes": {"weight": 3}}, "Unknown attribute 'weight'. Did you mean 'weight_kg'?"),
+    (
+        "search_products",
+        {"attributes": {"weight": 3}},
+        "Unknown attribute 'weight'. Did you mean 'weight_kg'?",
+    ),
     ("search_products", {"attributes": {"cuff_type": {"min": 1}}}, "Attribute 'cuff_type' is not numeric"),
     ("search_products", {"attributes": {"weight_kg": {"min": 9, "max": 1}}}, "has min above max"),
     ("search_products", {"category": "wheelchair"}, "Unknown category 'wheelchair'. Closest: 'wheelchairs'"),
     ("search_products", {"cursor": "not-a-cursor"}, "Malformed cursor"),
     ("search_products", {"sort": "cheapest"}, "sort: Input should be 'relevance', 'price_asc'"),
-    ("adjust_stock", {"sku": "BW-TITAN", "delta": -3, "idempotency_key": "take-three-1"}, "would make it negative"),
+    (
+        "adjust_stock",
+        {"sku": "BW-TITAN", "delta": -3, "idempotency_key": "take-three-1"},
+        "would make it negative",
+    ),
     ("adjust_stock", {"sku": "BW-NOPE", "delta": 1, "idempotency_key": "nope-key-1"}, "No SKU 'BW-NOPE'"),
-    ("adjust_stock", {"sku": "BW-TITAN", "delta": 1, "idempotency_key": "short"}, "idempotency_key: String should have"),
+    (
+        "adjust_stock",
+        {"sku": "BW-TITAN", "delta": 1, "idempotency_key": "short"},
+        "idempotency_key: String should have",
+    ),
 ]
 
 

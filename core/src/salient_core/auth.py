@@ -177,11 +177,11 @@ def build_auth(settings: ServerSettings, store: TokenStore, *, tokens_exist: boo
         verifiers["salient"] = DatabaseTokenVerifier(store)
     if settings.jwt_configured:
         verifiers["jwt"] = AccountJWTVerifier(
-                account_claim=settings.jwt_account_claim,
-                public_key=settings.jwt_public_key.get_secret_value() if settings.jwt_public_key else None,
-                jwks_uri=settings.jwt_jwks_url,
-                issuer=settings.jwt_issuer,
-                audience=settings.jwt_audience,
+            account_claim=settings.jwt_account_claim,
+            public_key=settings.jwt_public_key.get_secret_value() if settings.jwt_public_key else None,
+            jwks_uri=settings.jwt_jwks_url,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
             algorithm=settings.jwt_algorithm,
         )
     if not verifiers:
@@ -197,4 +197,3 @@ def expiry_from_days(days: int | None) -> timedelta | None:
     if days <= 0:
         raise InvalidInput(f"Token lifetime must be positive, got {days!r} days.")
     return timedelta(days=days)
-

@@ -7,10 +7,8 @@ Servers add their own commands (`import`, `ingest`, ...) to the Typer app this m
 (No `from __future__ import annotations` here: Typer evaluates annotations that use local names.)
 """
 
-
 import asyncio
 import logging
-
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
@@ -85,7 +83,9 @@ def make_cli(
         ctx: typer.Context,
         http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP instead of stdio.")] = False,
         host: Annotated[str | None, typer.Option(help="HTTP bind address (default 127.0.0.1).")] = None,
-        port: Annotated[int | None, typer.Option(help="HTTP port (default: the server's own, e.g. 8101 for catalog).")] = None,
+        port: Annotated[
+            int | None, typer.Option(help="HTTP port (default: the server's own, e.g. 8101 for catalog).")
+        ] = None,
         path: Annotated[str | None, typer.Option(help="HTTP path of the MCP endpoint (default /mcp).")] = None,
         account: Annotated[str | None, typer.Option(help="Account for stdio and data commands (default demo).")] = None,
         db: Annotated[str | None, typer.Option(help="Database URL (sqlite:///... or postgresql://...).")] = None,
@@ -207,5 +207,3 @@ async def _serve(name: str, settings: ServerSettings, mcp: FastMCP) -> None:
         return
     async with token_store(settings, name) as store:
         await serve_http(mcp, settings, store)
-
-

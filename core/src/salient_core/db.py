@@ -56,7 +56,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 def async_url(url: str) -> str:
     """Map plain `sqlite:`/`postgresql:` URLs to their async drivers; leave explicit drivers alone."""
     parsed = make_url(url)
-    driver = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}
+    driver = {
+        "sqlite": "sqlite+aiosqlite",
+        "postgresql": "postgresql+asyncpg",
+        "postgres": "postgresql+asyncpg",
+    }
     if parsed.drivername in driver:
         parsed = parsed.set(drivername=driver[parsed.drivername])
     return parsed.render_as_string(hide_password=False)

@@ -44,6 +44,7 @@ def configure_logging(level: str = "INFO", fmt: Literal["plain", "json"] = "plai
     for name in ("fastmcp", "mcp", "uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
         logger.handlers[:] = []
+        logger.setLevel(logging.NOTSET)  # fastmcp sets its own level; the root's applies instead
         logger.propagate = True
     # Alembic narrates every connection at INFO; our own migrate module logs the revisions applied.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

@@ -42,7 +42,7 @@ def _upgrade(connection: Connection, migrations: MigrationSet, target: str) -> N
     config = Config()
     script = migrations.script()
 
-    def steps(revision: object, _context: MigrationContext) -> list:
+    def steps(revision: str, _context: MigrationContext) -> list:
         return script._upgrade_revs(target, revision)  # pyright: ignore[reportPrivateUsage]
 
     with EnvironmentContext(config, script, fn=steps, destination_rev=target) as env:
@@ -64,10 +64,25 @@ def _current(connection: Connection, migrations: MigrationSet) -> str | None:
 async def upgrade(db: Database, *sets: MigrationSet, target: str = "heads") -> None:
     """Bring each migration set up to `target` (default: its newest revision), in order."""
     for migrations in sets:
-        async with db.engine.begin() as connection:
-            before = await connection.run_sync(_current, migrations)
-            await connection.run_sync(_upgrade, migrations, target)
-            after = await connection.run_sync(_current, migrations)
+        async with db.engine.connect() as connection:
+            if db.is_sqlite:
+                # SQLite alters tables by copying them; with foreign keys on, dropping the old copy would
+                # cascade-delete every child row. Keys are checked again once the migration is done.
+                await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                await connection.commit()
+            try:
+                before = await connection.run_sync(_current, migrations)
+                await connection.run_sync(_upgrade, migrations, target)
+                after = await connection.run_sync(_current, migrations)
+                if db.is_sqlite:
+                    broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if broken:
+                        await connection.rollback()
+                        raise RuntimeError(f"migration of {migrations.name} broke foreign keys: {broken[:5]}")
+                await connection.commit()
+            finally:
+                if db.is_sqlite:
+                    await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
         if before != after:
             log.info("migrated %s schema %s -> %s", migrations.name, before or "empty", after)
 

@@ -27,7 +27,9 @@ class Page(BaseModel, Generic[T]):
 
     items: list[T]
     total: int = Field(description="Number of matching items across all pages.")
-    next_cursor: str | None = Field(None, description="Pass as `cursor` to get the next page; null on the last.")
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` to get the next page; null on the last."
+    )
 
 
 def fingerprint(account: str, query: Any) -> str:
@@ -55,7 +57,8 @@ def decode_cursor(cursor: str | None, fp: str) -> int:
         offset, cursor_fp = int(data["o"]), str(data["f"])
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(
-            f"Malformed cursor {cursor[:40]!r}.", hint="Pass the next_cursor of the previous result unchanged."
+            f"Malformed cursor {cursor[:40]!r}.",
+            hint="Pass the next_cursor of the previous result unchanged.",
         ) from exc
     if cursor_fp != fp or offset < 0:
         raise InvalidInput(

@@ -1,10 +1,10 @@
 """Catalog errors, on top of the shared hierarchy in `salient_core.errors`.
 
-    SalientError
-    ├── InvalidInput
-    │   └── ImportFailed      a file could not be imported (with --strict, one bad row stops all)
-    └── NotFound
-        └── UnknownProduct    no product with that id or SKU in this account
+SalientError
+├── InvalidInput
+│   └── ImportFailed      a file could not be imported (with --strict, one bad row stops all)
+└── NotFound
+    └── UnknownProduct    no product with that id or SKU in this account
 """
 
 from __future__ import annotations

@@ -337,13 +337,19 @@ async def write(
 
 
 async def _write_categories(
-    session: AsyncSession, account: str, categories: list[CategoryIn], products: list[ProductIn], report: ImportReport
+    session: AsyncSession,
+    account: str,
+    categories: list[CategoryIn],
+    products: list[ProductIn],
+    report: ImportReport,
 ) -> dict[str, int]:
     existing = {c.slug: c for c in await repo.list_categories(session, account)}
     wanted = {c.slug: c for c in categories}
     for p in products:  # categories named only by products are created on the fly
         if p.category and slugify(p.category) not in wanted:
-            wanted[slugify(p.category)] = CategoryIn(slug=slugify(p.category), name=p.category.replace("-", " ").title())
+            wanted[slugify(p.category)] = CategoryIn(
+                slug=slugify(p.category), name=p.category.replace("-", " ").title()
+            )
     for spec in wanted.values():
         row = existing.get(spec.slug)
         if row is None:
@@ -425,7 +431,9 @@ async def _write_products(
     existing = {handle: (pid, digest) for handle, pid, digest in await session.execute(query)}
     owners = {
         sku.lower(): pid
-        for sku, pid in await session.execute(select(Variant.sku, Variant.product_id).where(Variant.account_id == account))
+        for sku, pid in await session.execute(
+            select(Variant.sku, Variant.product_id).where(Variant.account_id == account)
+        )
     }
     for batch in _batches(products, 1000):
         fresh, changed = [], []
@@ -453,7 +461,9 @@ async def _write_products(
             await session.execute(insert(Variant), variants)
             report.created += len(fresh)
         for pid, p in changed:
-            await session.execute(update(Product).where(Product.id == pid).values(_product_values(account, p, category_ids)))
+            await session.execute(
+                update(Product).where(Product.id == pid).values(_product_values(account, p, category_ids))
+            )
             await session.execute(delete(Variant).where(Variant.product_id == pid))
             await session.flush()
             await session.execute(insert(Variant), _variant_values(account, pid, p))

@@ -85,9 +85,7 @@ async def get_variant_by_sku(session: AsyncSession, account: str, sku: str, *, l
 
 
 async def get_adjustment(session: AsyncSession, account: str, key: str) -> StockAdjustment | None:
-    query = select(StockAdjustment).where(
-        StockAdjustment.account_id == account, StockAdjustment.idempotency_key == key
-    )
+    query = select(StockAdjustment).where(StockAdjustment.account_id == account, StockAdjustment.idempotency_key == key)
     return await session.scalar(query)
 
 

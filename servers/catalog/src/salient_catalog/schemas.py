@@ -31,7 +31,7 @@ class ProductSummary(BaseModel):
     id: str = Field(description="Product id (its handle); also accepted: any of its SKUs.")
     name: str
     brand: str
-    category: str | None = Field(None, description="Category slug.")
+    category: str | None = Field(default=None, description="Category slug.")
     price_from: Money
     price_to: Money
     on_sale: bool = Field(description="True when a variant's compare-at price is above its price.")
@@ -78,12 +78,12 @@ class CategorySuggestion(BaseModel):
 class SearchResult(BaseModel):
     hits: list[SearchHit]
     total: int = Field(description="Number of matching products across all pages.")
-    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last.")
+    next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page; null on the last.")
     facets: Facets
     interpreted_as: list[str] = Field(
         default_factory=list, description="How the query was read: synonyms applied and typos corrected."
     )
-    message: str | None = Field(None, description="Set when nothing matched: why, and what to try.")
+    message: str | None = Field(default=None, description="Set when nothing matched: why, and what to try.")
     suggestions: list[CategorySuggestion] = Field(
         default_factory=list, description="Closest categories when nothing matched."
     )
@@ -140,4 +140,6 @@ class StockChange(BaseModel):
     stock_before: int
     stock_after: int
     applied: bool = Field(description="False for a dry run or a replayed idempotency key.")
-    replayed: bool = Field(False, description="True when this key was already used: the first result is returned.")
+    replayed: bool = Field(
+        default=False, description="True when this key was already used: the first result is returned."
+    )

@@ -23,13 +23,20 @@ from rapidfuzz.distance import OSA
 
 from salient_catalog.schemas import AttributeValue, Sort
 
-FIELD_WEIGHTS = {"name": 3.0, "sku": 3.0, "brand": 2.0, "category": 2.0, "tags": 1.5, "attributes": 1.0, "text": 1.0}
+FIELD_WEIGHTS = {
+    "name": 3.0,
+    "sku": 3.0,
+    "brand": 2.0,
+    "category": 2.0,
+    "tags": 1.5,
+    "attributes": 1.0,
+    "text": 1.0,
+}
 K1, B = 1.2, 0.5
 FUZZY_WEIGHT = 0.8
-STOPWORDS = frozenset(
-    "a an and any are as at be best by can do does for from have i in is it me my need of on or our show "
-    "some that the this to under over with you your what which looking want cheap cheapest".split()
-)
+_STOPWORD_TEXT = """a an and any are as at be best by can do does for from have i in is it me my need of on or our show
+some that the this to under over with you your what which looking want cheap cheapest"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _WORD = re.compile(r"[a-z0-9]+")
 _STEMMER = snowballstemmer.stemmer("english")
 
@@ -212,7 +219,7 @@ class SearchIndex:
         lengths = np.zeros(self.size)
         stem_cache: dict[str, str] = {}
         for i, p in enumerate(self.products):
-            weights: Counter[str] = Counter()
+            weights: dict[str, float] = defaultdict(float)
             for fname, tokens in self._fields(p).items():
                 w = FIELD_WEIGHTS[fname]
                 for token in tokens:
@@ -240,7 +247,9 @@ class SearchIndex:
             for attrs in [p.attributes, *(v.attributes for v in p.variants)]:
                 for key, value in attrs.items():
                     values[key][normalize_value(value)].add(i)
-                    kind = "boolean" if isinstance(value, bool) else "number" if isinstance(value, int | float) else "text"
+                    kind = (
+                        "boolean" if isinstance(value, bool) else "number" if isinstance(value, int | float) else "text"
+                    )
                     self.attribute_types.setdefault(key, kind)
                     if kind == "number":
                         numbers[key][0].append(i)

@@ -74,13 +74,19 @@ def build_server(settings: CatalogSettings) -> FastMCP:
         query: Annotated[
             str, Field(max_length=500, description="What the shopper asked for; empty to browse by filters.")
         ] = "",
-        category: Annotated[str | None, Field(max_length=120, description="Category slug; includes subcategories.")] = None,
+        category: Annotated[
+            str | None, Field(max_length=120, description="Category slug; includes subcategories.")
+        ] = None,
         price_min: Annotated[float | None, Field(ge=0, description="Lowest variant price to include.")] = None,
         price_max: Annotated[float | None, Field(ge=0, description="Highest variant price to include.")] = None,
-        in_stock: Annotated[bool | None, Field(description="true: only products with stock; false: only without.")] = None,
+        in_stock: Annotated[
+            bool | None, Field(description="true: only products with stock; false: only without.")
+        ] = None,
         attributes: Annotated[
             dict[str, Scalar | list[Scalar] | Range] | None,
-            Field(description='Attribute filters, e.g. {"foldable": true, "weight_kg": {"max": 15}, "color": ["blue"]}.'),
+            Field(
+                description='Attribute filters, e.g. {"foldable": true, "weight_kg": {"max": 15}, "color": ["blue"]}.'
+            ),
         ] = None,
         sort: Annotated[Sort, Field(description="Order of hits.")] = "relevance",
         limit: Annotated[int, Field(ge=1, le=50, description="Hits per page.")] = 10,
@@ -93,7 +99,9 @@ def build_server(settings: CatalogSettings) -> FastMCP:
         When nothing matches, the result says why and suggests categories.
         """
         service, account = _service(ctx)
-        filters = {k: v.model_dump(exclude_none=True) if isinstance(v, Range) else v for k, v in (attributes or {}).items()}
+        filters = {
+            k: v.model_dump(exclude_none=True) if isinstance(v, Range) else v for k, v in (attributes or {}).items()
+        }
         return await service.search(
             account,
             query=query,
@@ -196,7 +204,10 @@ def build_server(settings: CatalogSettings) -> FastMCP:
         """Brands, price ranges, stock and category counts across the catalog, and every attribute's type."""
         service, account = _service(ctx)
         facets = await service.overview_facets(account)
-        return {"facets": facets.model_dump(mode="json"), "attributes": await service.attribute_catalog(account)}
+        return {
+            "facets": facets.model_dump(mode="json"),
+            "attributes": await service.attribute_catalog(account),
+        }
 
     @mcp.prompt(name="help_me_choose", title="Help me choose")
     def help_me_choose(
@@ -217,3 +228,8 @@ def build_server(settings: CatalogSettings) -> FastMCP:
         ]
 
     return mcp
+
+
+def create(**settings: Any) -> FastMCP:
+    """Build the server from keyword settings; the `salient.servers` entry point, for tools and tests."""
+    return build_server(CatalogSettings(**settings))

@@ -182,9 +182,7 @@ class CatalogService:
         detail: Detail,
     ) -> SearchResult:
         if price_min is not None and price_max is not None and price_min > price_max:
-            raise InvalidInput(
-                f"price_min {price_min} is above price_max {price_max}.", hint="Swap them or drop one."
-            )
+            raise InvalidInput(f"price_min {price_min} is above price_max {price_max}.", hint="Swap them or drop one.")
         fp = fingerprint(account, ["search", query, category, price_min, price_max, in_stock, attributes, sort])
         offset = decode_cursor(cursor, fp)
         index = await self.indexes.get(account)
@@ -269,7 +267,9 @@ class CatalogService:
             }
         return Facets(
             categories=facet_categories[:20],
-            brands=[FacetValue(value=b, count=c) for b, c in sorted(index.brand_counts(mask), key=lambda x: -x[1])][:20],
+            brands=[FacetValue(value=b, count=c) for b, c in sorted(index.brand_counts(mask), key=lambda x: -x[1])][
+                :20
+            ],
             price_ranges=buckets,
             in_stock=[
                 FacetValue(value=v, count=c)
@@ -286,7 +286,9 @@ class CatalogService:
         choices = {c.id: f"{c.name} {c.slug.replace('-', ' ')}" for c in index.categories.values()}
         found = process.extract(query or "", choices, scorer=fuzz.WRatio, limit=3) if query.strip() else []
         suggestions = [
-            CategorySuggestion(slug=index.categories[cid].slug, name=index.categories[cid].name, product_count=counts[cid])
+            CategorySuggestion(
+                slug=index.categories[cid].slug, name=index.categories[cid].name, product_count=counts[cid]
+            )
             for _, score, cid in found
             if score >= 50
         ]
@@ -351,7 +353,8 @@ class CatalogService:
             unknown = [a for a in attributes if a not in keys and a not in ("price", "brand", "in_stock", "category")]
             if unknown:
                 raise InvalidInput(
-                    f"None of these products has attribute(s) {unknown}.", hint=f"Known here: {', '.join(keys)}."
+                    f"None of these products has attribute(s) {unknown}.",
+                    hint=f"Known here: {', '.join(keys)}.",
                 )
             keys = [k for k in attributes if k in keys]
         rows = [
@@ -387,13 +390,12 @@ class CatalogService:
             variant = await repo.get_variant_by_sku(session, account, sku)
         if variant is None:
             raise NotFound(
-                f"No SKU {sku!r} in this catalog.", hint="Call get_product or search_products to find valid SKUs."
+                f"No SKU {sku!r} in this catalog.",
+                hint="Call get_product or search_products to find valid SKUs.",
             )
         product = variant.product
         available = variant.stock >= quantity
-        alternatives = [
-            _variant_out(v) for v in product.variants if v.id != variant.id and v.stock >= quantity
-        ]
+        alternatives = [_variant_out(v) for v in product.variants if v.id != variant.id and v.stock >= quantity]
         if available:
             message = f"{quantity} x {variant.sku} available ({variant.stock} in stock)."
         elif variant.stock > 0:

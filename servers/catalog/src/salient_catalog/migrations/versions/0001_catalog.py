@@ -6,7 +6,6 @@ Revises:
 
 import sqlalchemy as sa
 from alembic import op
-
 from salient_core.db import UTCDateTime
 
 revision = "catalog_0001"

@@ -6,7 +6,6 @@ Revises: catalog_0001
 
 import sqlalchemy as sa
 from alembic import op
-
 from salient_core.db import UTCDateTime
 
 revision = "catalog_0002"
