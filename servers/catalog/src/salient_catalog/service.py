@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -16,9 +14,8 @@ from sqlalchemy.exc import IntegrityError
 
 from salient_catalog import repository as repo
 from salient_catalog.errors import UnknownProduct
-from salient_catalog.models import Product as ProductRow
 from salient_catalog.models import StockAdjustment
-from salient_catalog.models import Variant as VariantRow
+from salient_catalog.readmodel import ReadModel, summary_of, variant_view
 from salient_catalog.schemas import (
     AttributeValue,
     Availability,
@@ -31,138 +28,23 @@ from salient_catalog.schemas import (
     Facets,
     FacetValue,
     LookupResult,
-    Money,
     Product,
-    ProductSummary,
     SearchHit,
     SearchResult,
     Sort,
     StockChange,
-    VariantOut,
 )
-from salient_catalog.search import (
-    Filters,
-    IndexedCategory,
-    IndexedProduct,
-    IndexedVariant,
-    SearchIndex,
-    normalize_value,
-)
+from salient_catalog.search import Filters, SearchIndex, normalize_value
 
 log = logging.getLogger(__name__)
 
 PRICE_BUCKETS = [(0, 50), (50, 100), (100, 250), (250, 500), (500, 1000), (1000, 2500), (2500, None)]
 
 
-class IndexCache:
-    """One search index per account, rebuilt when the account's catalog revision moves on.
-
-    Every process keeps its own copy; the revision in the database tells each when to rebuild, so
-    several replicas stay correct without talking to each other.
-    """
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self._indexes: dict[str, tuple[int, SearchIndex]] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-
-    async def get(self, account: str) -> SearchIndex:
-        async with self.db.session() as session:
-            revision = await repo.get_revision(session, account)
-        cached = self._indexes.get(account)
-        if cached and cached[0] == revision:
-            return cached[1]
-        async with self._locks.setdefault(account, asyncio.Lock()):
-            cached = self._indexes.get(account)
-            if cached and cached[0] == revision:
-                return cached[1]
-            async with self.db.session() as session:
-                revision = await repo.get_revision(session, account)
-                products = await repo.list_products_with_variants(session, account)
-                categories = await repo.list_categories(session, account)
-                synonyms = await repo.list_synonyms(session, account)
-            index = await asyncio.to_thread(
-                SearchIndex,
-                [_indexed(p) for p in products],
-                [IndexedCategory(c.id, c.slug, c.name, c.parent_id) for c in categories],
-                {s.term.lower(): s.expansion for s in synonyms},
-            )
-            self._indexes[account] = (revision, index)
-            log.info("built search index for %r at revision %d: %d products", account, revision, len(products))
-            return index
-
-
-def _indexed(p: ProductRow) -> IndexedProduct:
-    return IndexedProduct(
-        pk=p.id,
-        handle=p.handle,
-        name=p.name,
-        brand=p.brand,
-        category_id=p.category_id,
-        description=p.description,
-        tags=tuple(p.tags or ()),
-        attributes=dict(p.attributes or {}),
-        variants=tuple(
-            IndexedVariant(v.sku, v.title, float(v.price), v.stock, dict(v.attributes or {})) for v in p.variants
-        ),
-    )
-
-
-def _money(amount: Decimal, currency: str) -> Money:
-    return Money(amount=amount.quantize(Decimal("0.01")), currency=currency)
-
-
-def _variant_out(v: VariantRow) -> VariantOut:
-    return VariantOut(
-        sku=v.sku,
-        title=v.title,
-        price=_money(v.price, v.currency),
-        compare_at_price=_money(v.compare_at_price, v.currency) if v.compare_at_price is not None else None,
-        in_stock=v.stock > 0,
-        stock=v.stock,
-        attributes=dict(v.attributes or {}),
-    )
-
-
 class CatalogService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, revision_ttl: float = 1.0) -> None:
         self.db = db
-        self.indexes = IndexCache(db)
-
-    # -- conversions -------------------------------------------------------------------------------------
-
-    def _summary_fields(self, p: ProductRow, index: SearchIndex) -> dict[str, Any]:
-        prices = [v.price for v in p.variants] or [Decimal(0)]
-        currency = p.variants[0].currency if p.variants else "USD"
-        category = index.categories.get(p.category_id) if p.category_id is not None else None
-        return {
-            "id": p.handle,
-            "name": p.name,
-            "brand": p.brand,
-            "category": category.slug if category else None,
-            "price_from": _money(min(prices), currency),
-            "price_to": _money(max(prices), currency),
-            "on_sale": any(v.compare_at_price is not None and v.compare_at_price > v.price for v in p.variants),
-            "in_stock": any(v.stock > 0 for v in p.variants),
-            "url": p.url,
-        }
-
-    def _summary(self, p: ProductRow, index: SearchIndex) -> ProductSummary:
-        return ProductSummary(**self._summary_fields(p, index))
-
-    def _full(self, p: ProductRow, index: SearchIndex) -> Product:
-        path = []
-        if p.category_id is not None:
-            path = [index.categories[c].name for c in reversed(index.ancestors.get(p.category_id, []))]
-        return Product(
-            **self._summary_fields(p, index),
-            description=p.description,
-            category_path=path,
-            tags=list(p.tags or []),
-            images=list(p.images or []),
-            attributes=dict(p.attributes or {}),
-            variants=[_variant_out(v) for v in p.variants],
-        )
+        self.read = ReadModel(db, revision_ttl=revision_ttl)
 
     # -- search ------------------------------------------------------------------------------------------
 
@@ -185,7 +67,8 @@ class CatalogService:
             raise InvalidInput(f"price_min {price_min} is above price_max {price_max}.", hint="Swap them or drop one.")
         fp = fingerprint(account, ["search", query, category, price_min, price_max, in_stock, attributes, sort])
         offset = decode_cursor(cursor, fp)
-        index = await self.indexes.get(account)
+        snapshot = await self.read.get(account)
+        index = snapshot.index
         filters = Filters(price_min=price_min, price_max=price_max, in_stock=in_stock)
         if category is not None:
             filters.category_ids = index.descendants(self._category_id(index, category))
@@ -193,14 +76,13 @@ class CatalogService:
         ranked = index.search(query, filters, sort)
         total = len(ranked.order)
         page = [int(i) for i in ranked.order[offset : offset + limit]]
-        async with self.db.session() as session:
-            rows = await repo.get_products_by_ids(session, account, [index.products[i].pk for i in page])
+        views = await snapshot.products(index.products[i].pk for i in page)
         hits = []
         for i in page:
-            row = rows.get(index.products[i].pk)
-            if row is None:  # removed since the index was built; the next call rebuilds it
+            view = views.get(index.products[i].pk)
+            if view is None:  # removed since the snapshot was built; the next revision check rebuilds it
                 continue
-            product = self._full(row, index) if detail == "full" else self._summary(row, index)
+            product = view if detail == "full" else summary_of(view)
             score = round(float(ranked.scores[i]), 4)
             hits.append(SearchHit(score=score, matched_terms=ranked.matched.get(i, []), product=product))
         result = SearchResult(
@@ -324,17 +206,24 @@ class CatalogService:
         return found.products[0]
 
     async def lookup(self, account: str, refs: Sequence[str]) -> LookupResult:
-        index = await self.indexes.get(account)
-        async with self.db.session() as session:
-            ids = await repo.find_product_ids(session, account, refs)
-            rows = await repo.get_products_by_ids(session, account, list(set(ids.values())))
+        snapshot = await self.read.get(account)
+        index = snapshot.index
+        resolved: dict[str, int | None] = {}
+        for ref in refs:
+            position = index.by_ref.get(ref.lower())
+            resolved[ref] = index.products[position].pk if position is not None else None
+        unknown = [ref for ref, pk in resolved.items() if pk is None]
+        if unknown:  # perhaps added since the snapshot was built
+            async with self.db.session() as session:
+                resolved.update(await repo.find_product_ids(session, account, unknown))
+        views = await snapshot.products(pk for pk in resolved.values() if pk is not None)
         products, missing = [], []
         for ref in refs:
-            pid = ids.get(ref)
-            if pid is None or pid not in rows:
+            pk = resolved.get(ref)
+            if pk is None or pk not in views:
                 missing.append(ref)
             else:
-                products.append(self._full(rows[pid], index))
+                products.append(views[pk])
         return LookupResult(products=products, missing=missing)
 
     async def compare(self, account: str, refs: Sequence[str], attributes: Sequence[str] | None) -> Comparison:
@@ -367,7 +256,7 @@ class CatalogService:
             rows = [r for r in rows if r.attribute in attributes]
         for key in keys:
             rows.append(self._row(key, [self._attribute_of(p, key) for p in products]))
-        summaries = [ProductSummary(**p.model_dump(include=set(ProductSummary.model_fields))) for p in products]
+        summaries = [summary_of(p) for p in products]
         return Comparison(products=summaries, rows=rows, differing=[r.attribute for r in rows if r.differs])
 
     @staticmethod
@@ -395,7 +284,7 @@ class CatalogService:
             )
         product = variant.product
         available = variant.stock >= quantity
-        alternatives = [_variant_out(v) for v in product.variants if v.id != variant.id and v.stock >= quantity]
+        alternatives = [variant_view(v) for v in product.variants if v.id != variant.id and v.stock >= quantity]
         if available:
             message = f"{quantity} x {variant.sku} available ({variant.stock} in stock)."
         elif variant.stock > 0:
@@ -423,7 +312,7 @@ class CatalogService:
     ) -> CategoryPage:
         fp = fingerprint(account, ["categories", parent])
         offset = decode_cursor(cursor, fp)
-        index = await self.indexes.get(account)
+        index = (await self.read.get(account)).index
         counts = index.category_counts(index.filter_mask(Filters()))
         cats = list(index.categories.values())
         if parent is not None:
@@ -447,11 +336,11 @@ class CatalogService:
         )
 
     async def overview_facets(self, account: str) -> Facets:
-        index = await self.indexes.get(account)
+        index = (await self.read.get(account)).index
         return self._facets(index, index.filter_mask(Filters()), narrow=False)
 
     async def attribute_catalog(self, account: str) -> dict[str, str]:
-        index = await self.indexes.get(account)
+        index = (await self.read.get(account)).index
         return dict(sorted(index.attribute_types.items()))
 
     # -- writes ------------------------------------------------------------------------------------------
@@ -506,4 +395,5 @@ class CatalogService:
                     hint="Retry this call; it will return the first result.",
                 ) from exc
             await repo.bump_revision(session, account)
-            return change
+        self.read.invalidate(account)
+        return change

@@ -1,0 +1,178 @@
+"""The catalog as tools read it: per account, a search index plus product views, at one catalog revision.
+
+Every process keeps its own snapshot per account and checks the revision in the database at most once per
+`revision_ttl` seconds; writes made by this process invalidate at once. Several replicas therefore stay
+correct without talking to each other, and a replica sees another's writes within `revision_ttl`.
+Product views (the pydantic models tools return) are built from the database on first use and kept in a
+bounded LRU, so hot products are answered without touching the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from salient_core.db import Database
+
+from salient_catalog import repository as repo
+from salient_catalog.models import Product as ProductRow
+from salient_catalog.models import Variant as VariantRow
+from salient_catalog.schemas import Money, Product, ProductSummary, VariantOut
+from salient_catalog.search import IndexedCategory, IndexedProduct, IndexedVariant, SearchIndex
+
+log = logging.getLogger(__name__)
+
+SUMMARY_FIELDS = tuple(ProductSummary.model_fields)
+
+
+def money(amount: Decimal, currency: str) -> Money:
+    return Money(amount=amount.quantize(Decimal("0.01")), currency=currency)
+
+
+def variant_view(v: VariantRow) -> VariantOut:
+    return VariantOut(
+        sku=v.sku,
+        title=v.title,
+        price=money(v.price, v.currency),
+        compare_at_price=money(v.compare_at_price, v.currency) if v.compare_at_price is not None else None,
+        in_stock=v.stock > 0,
+        stock=v.stock,
+        attributes=dict(v.attributes or {}),
+    )
+
+
+def summary_of(product: Product) -> ProductSummary:
+    return ProductSummary.model_construct(**{name: getattr(product, name) for name in SUMMARY_FIELDS})
+
+
+def _indexed(p: ProductRow) -> IndexedProduct:
+    return IndexedProduct(
+        pk=p.id,
+        handle=p.handle,
+        name=p.name,
+        brand=p.brand,
+        category_id=p.category_id,
+        description=p.description,
+        tags=tuple(p.tags or ()),
+        attributes=dict(p.attributes or {}),
+        variants=tuple(
+            IndexedVariant(v.sku, v.title, float(v.price), v.stock, dict(v.attributes or {})) for v in p.variants
+        ),
+    )
+
+
+class Snapshot:
+    """One account's catalog at one revision: the search index and a cache of product views."""
+
+    def __init__(self, db: Database, account: str, revision: int, index: SearchIndex, *, cache_size: int) -> None:
+        self.db = db
+        self.account = account
+        self.revision = revision
+        self.index = index
+        self._views: OrderedDict[int, Product] = OrderedDict()
+        self._cache_size = cache_size
+
+    def view(self, p: ProductRow) -> Product:
+        index = self.index
+        prices = [v.price for v in p.variants] or [Decimal(0)]
+        currency = p.variants[0].currency if p.variants else "USD"
+        category = index.categories.get(p.category_id) if p.category_id is not None else None
+        path = [index.categories[c].name for c in reversed(index.ancestors[category.id])] if category else []
+        return Product(
+            id=p.handle,
+            name=p.name,
+            brand=p.brand,
+            category=category.slug if category else None,
+            price_from=money(min(prices), currency),
+            price_to=money(max(prices), currency),
+            on_sale=any(v.compare_at_price is not None and v.compare_at_price > v.price for v in p.variants),
+            in_stock=any(v.stock > 0 for v in p.variants),
+            url=p.url,
+            description=p.description,
+            category_path=path,
+            tags=list(p.tags or []),
+            images=list(p.images or []),
+            attributes=dict(p.attributes or {}),
+            variants=[variant_view(v) for v in p.variants],
+        )
+
+    async def products(self, pks: Iterable[int]) -> dict[int, Product]:
+        """Views of the given products; ones deleted since this snapshot was built are left out."""
+        wanted = list(dict.fromkeys(pks))
+        found = {pk: self._views[pk] for pk in wanted if pk in self._views}
+        for pk in found:
+            self._views.move_to_end(pk)
+        missing = [pk for pk in wanted if pk not in found]
+        if missing:
+            async with self.db.session() as session:
+                rows = await repo.get_products_by_ids(session, self.account, missing)
+            for pk, row in rows.items():
+                found[pk] = self._views[pk] = self.view(row)
+            while len(self._views) > self._cache_size:
+                self._views.popitem(last=False)
+        return found
+
+
+class ReadModel:
+    """Snapshots per account, rebuilt when the account's catalog revision moves on."""
+
+    def __init__(self, db: Database, *, revision_ttl: float = 1.0, cache_size: int = 5_000) -> None:
+        self.db = db
+        self.revision_ttl = revision_ttl
+        self.cache_size = cache_size
+        self._snapshots: dict[str, Snapshot] = {}
+        self._checked: dict[str, float] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def invalidate(self, account: str) -> None:
+        """Forget the account's snapshot; call after this process changed the account's catalog."""
+        self._snapshots.pop(account, None)
+        self._checked.pop(account, None)
+
+    async def get(self, account: str) -> Snapshot:
+        current = self._snapshots.get(account)
+        now = time.monotonic()
+        if current is not None and now - self._checked.get(account, 0.0) < self.revision_ttl:
+            return current
+        async with self.db.session() as session:
+            revision = await repo.get_revision(session, account)
+        if current is not None and current.revision == revision:
+            self._checked[account] = now
+            return current
+        async with self._locks.setdefault(account, asyncio.Lock()):
+            current = self._snapshots.get(account)
+            if current is not None and current.revision == revision:
+                return current
+            snapshot = await self._build(account)
+            self._snapshots[account] = snapshot
+            self._checked[account] = time.monotonic()
+            return snapshot
+
+    async def _build(self, account: str) -> Snapshot:
+        started = time.perf_counter()
+        async with self.db.session() as session:
+            revision = await repo.get_revision(session, account)
+            products = await repo.list_products_with_variants(session, account)
+            categories = await repo.list_categories(session, account)
+            synonyms = await repo.list_synonyms(session, account)
+        index = await asyncio.to_thread(
+            SearchIndex,
+            [_indexed(p) for p in products],
+            [IndexedCategory(c.id, c.slug, c.name, c.parent_id) for c in categories],
+            {s.term.lower(): s.expansion for s in synonyms},
+        )
+        snapshot = Snapshot(self.db, account, revision, index, cache_size=self.cache_size)
+        for p in products[: self.cache_size]:  # the rows are loaded anyway: keep their views
+            snapshot._views[p.id] = snapshot.view(p)
+        log.info(
+            "built catalog snapshot for %r at revision %d: %d products in %.2fs",
+            account,
+            revision,
+            len(products),
+            time.perf_counter() - started,
+        )
+        return snapshot
