@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from salient_core.db import Database
 
@@ -49,20 +50,24 @@ def summary_of(product: Product) -> ProductSummary:
     return ProductSummary.model_construct(**{name: getattr(product, name) for name in SUMMARY_FIELDS})
 
 
-def _indexed(p: ProductRow) -> IndexedProduct:
-    return IndexedProduct(
-        pk=p.id,
-        handle=p.handle,
-        name=p.name,
-        brand=p.brand,
-        category_id=p.category_id,
-        description=p.description,
-        tags=tuple(p.tags or ()),
-        attributes=dict(p.attributes or {}),
-        variants=tuple(
-            IndexedVariant(v.sku, v.title, float(v.price), v.stock, dict(v.attributes or {})) for v in p.variants
-        ),
-    )
+def _indexed(products: list[tuple[Any, ...]], variants: list[tuple[Any, ...]]) -> list[IndexedProduct]:
+    by_product: dict[int, list[IndexedVariant]] = defaultdict(list)
+    for product_id, sku, title, price, stock, attributes in variants:
+        by_product[product_id].append(IndexedVariant(sku, title, float(price), stock, attributes or {}))
+    return [
+        IndexedProduct(
+            pk=pk,
+            handle=handle,
+            name=name,
+            brand=brand,
+            category_id=category_id,
+            description=description,
+            tags=tuple(tags or ()),
+            attributes=attributes or {},
+            variants=tuple(by_product.get(pk, ())),
+        )
+        for pk, handle, name, brand, category_id, description, tags, attributes in products
+    ]
 
 
 class Snapshot:
@@ -156,18 +161,18 @@ class ReadModel:
         started = time.perf_counter()
         async with self.db.session() as session:
             revision = await repo.get_revision(session, account)
-            products = await repo.list_products_with_variants(session, account)
+            products, variants = await repo.list_index_rows(session, account)
             categories = await repo.list_categories(session, account)
             synonyms = await repo.list_synonyms(session, account)
-        index = await asyncio.to_thread(
-            SearchIndex,
-            [_indexed(p) for p in products],
-            [IndexedCategory(c.id, c.slug, c.name, c.parent_id) for c in categories],
-            {s.term.lower(): s.expansion for s in synonyms},
-        )
-        snapshot = Snapshot(self.db, account, revision, index, cache_size=self.cache_size)
-        for p in products[: self.cache_size]:  # the rows are loaded anyway: keep their views
-            snapshot._views[p.id] = snapshot.view(p)
+
+        def build() -> SearchIndex:
+            return SearchIndex(
+                _indexed(products, variants),
+                [IndexedCategory(c.id, c.slug, c.name, c.parent_id) for c in categories],
+                {s.term.lower(): s.expansion for s in synonyms},
+            )
+
+        snapshot = Snapshot(self.db, account, revision, await asyncio.to_thread(build), cache_size=self.cache_size)
         log.info(
             "built catalog snapshot for %r at revision %d: %d products in %.2fs",
             account,

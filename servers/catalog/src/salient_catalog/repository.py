@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,14 +38,26 @@ async def list_synonyms(session: AsyncSession, account: str) -> list[Synonym]:
     return list(await session.scalars(select(Synonym).where(Synonym.account_id == account)))
 
 
-async def list_products_with_variants(session: AsyncSession, account: str) -> list[Product]:
-    query = (
-        select(Product)
-        .where(Product.account_id == account)
-        .options(selectinload(Product.variants))
-        .order_by(Product.id)
+async def list_index_rows(session: AsyncSession, account: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Every product and variant of the account as plain rows (no ORM objects): what the search index needs."""
+    products = select(
+        Product.id,
+        Product.handle,
+        Product.name,
+        Product.brand,
+        Product.category_id,
+        Product.description,
+        Product.tags,
+        Product.attributes,
+    ).where(Product.account_id == account)
+    variants = (
+        select(Variant.product_id, Variant.sku, Variant.title, Variant.price, Variant.stock, Variant.attributes)
+        .where(Variant.account_id == account)
+        .order_by(Variant.product_id, Variant.position)
     )
-    return list(await session.scalars(query))
+    product_rows = (await session.execute(products.order_by(Product.id))).tuples().all()
+    variant_rows = (await session.execute(variants)).tuples().all()
+    return [tuple(r) for r in product_rows], [tuple(r) for r in variant_rows]
 
 
 async def get_products_by_ids(session: AsyncSession, account: str, ids: Sequence[int]) -> dict[int, Product]:
