@@ -55,8 +55,8 @@ async def list_index_rows(session: AsyncSession, account: str) -> tuple[list[tup
         .where(Variant.account_id == account)
         .order_by(Variant.product_id, Variant.position)
     )
-    product_rows = (await session.execute(products.order_by(Product.id))).tuples().all()
-    variant_rows = (await session.execute(variants)).tuples().all()
+    product_rows = (await session.execute(products.order_by(Product.id))).all()
+    variant_rows = (await session.execute(variants)).all()
     return [tuple(r) for r in product_rows], [tuple(r) for r in variant_rows]
 
 
