@@ -23,6 +23,7 @@ console = Console()
 @app.command()
 def up(
     demo: Annotated[bool, typer.Option(help="Load the demo company into empty databases.")] = True,
+    log_level: Annotated[str, typer.Option(help="Servers' log level: DEBUG, INFO, WARNING or ERROR.")] = "WARNING",
 ) -> None:
     """Start every installed server over HTTP on loopback, with the demo company, until Ctrl-C."""
     servers = installed_servers()
@@ -32,12 +33,13 @@ def up(
     processes: list[subprocess.Popen[bytes]] = []
     try:
         for server in servers:
-            processes.append(start(server, demo=demo))
+            processes.append(start(server, demo=demo, log_level=log_level.upper()))
         table = Table("server", "MCP endpoint", "status")
         for server, process in zip(servers, processes, strict=True):
             ok = wait_healthy(server, process)
             table.add_row(f"salient-{server.name}", server.url, "[green]up[/green]" if ok else "[red]failed[/red]")
         console.print(table)
+        console.print("Data lives in the per-user data directory (salient-<name> --help shows the settings).")
         console.print("Mount a server in Claude Desktop (stdio) with this in claude_desktop_config.json:")
         console.print_json(json.dumps(claude_desktop_config(servers)))
         console.print("Press Ctrl-C to stop.")

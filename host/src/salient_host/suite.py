@@ -54,8 +54,8 @@ def claude_desktop_config(servers: list[InstalledServer], *, account: str = "dem
     }
 
 
-def start(server: InstalledServer, *, demo: bool = True) -> subprocess.Popen[bytes]:
-    args = [server.command, "--http", "--port", str(server.port)]
+def start(server: InstalledServer, *, demo: bool = True, log_level: str = "WARNING") -> subprocess.Popen[bytes]:
+    args = [server.command, "--http", "--port", str(server.port), "--log-level", log_level]
     if demo:
         args.append("--demo")
     return subprocess.Popen(args)
