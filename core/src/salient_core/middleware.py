@@ -41,20 +41,24 @@ class ScopeGuard(Middleware):
         self.server = server
         self.settings = settings
         self.read_scope, self.write_scope = scopes_for(server)
+        self._needs: dict[str, str] = {}  # tool name -> scope; tags are fixed once a server runs
 
     async def on_call_tool(
         self, context: MiddlewareContext[mt.CallToolRequestParams], call_next: CallNext[Any, Any]
     ) -> Any:
         caller = current_caller(self.settings, self.server)
-        needed = self.read_scope
-        if context.fastmcp_context is not None:
-            tool = await context.fastmcp_context.fastmcp.get_tool(context.message.name)
-            if tool is not None and WRITE_TAG in tool.tags:
-                needed = self.write_scope
+        name = context.message.name
+        needed = self._needs.get(name)
+        if needed is None:
+            needed = self.read_scope
+            if context.fastmcp_context is not None:
+                tool = await context.fastmcp_context.fastmcp.get_tool(name)
+                if tool is not None:
+                    needed = self._needs[name] = self.write_scope if WRITE_TAG in tool.tags else self.read_scope
         if not caller.can(needed):
             have = ", ".join(sorted(caller.scopes)) or "none"
             raise PermissionDenied(
-                f"Tool {context.message.name!r} needs the {needed!r} scope; this token has: {have}.",
+                f"Tool {name!r} needs the {needed!r} scope; this token has: {have}.",
                 hint=f"Ask an operator for a token with {needed!r} "
                 f"(salient-{self.server} tokens create --account {caller.account} --scopes {needed}).",
             )
