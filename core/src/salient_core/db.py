@@ -16,6 +16,8 @@ from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from salient_core.accounts import scope_session
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -99,15 +101,19 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session for reads; nothing is committed."""
+    async def session(self, *, account: str | None = None) -> AsyncIterator[AsyncSession]:
+        """A session for reads; nothing is committed. With `account`, selects only see that account's rows."""
         async with self.sessions() as session:
+            if account is not None:
+                scope_session(session.sync_session, account)
             yield session
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work commits on success and rolls back on any error."""
+    async def transaction(self, *, account: str | None = None) -> AsyncIterator[AsyncSession]:
+        """A session whose work commits on success and rolls back on any error; `account` as for `session`."""
         async with self.sessions() as session, session.begin():
+            if account is not None:
+                scope_session(session.sync_session, account)
             yield session
 
     async def close(self) -> None:

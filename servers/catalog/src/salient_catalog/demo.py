@@ -20,7 +20,7 @@ async def load_demo(service: CatalogService, account: str) -> None:
 
 
 async def load_demo_into(db: Database, account: str) -> importer.ImportReport | None:
-    async with db.session() as session:
+    async with db.session(account=account) as session:
         if await repo.count_products(session, account):
             return None
     parsed = importer.parse_json(json.loads(DEMO_FILE.read_text(encoding="utf-8")))

@@ -327,7 +327,7 @@ async def write(
         products.append(p)
     if strict and report.problems:
         raise ImportFailed(f"{len(report.problems)} bad row(s); nothing was imported (--strict).", report.problems)
-    async with db.transaction() as session:
+    async with db.transaction(account=account) as session:
         category_ids = await _write_categories(session, account, parsed.categories, products, report)
         await _write_synonyms(session, account, parsed.synonyms, report)
         await _write_products(session, account, products, category_ids, report, progress)

@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from salient_core.accounts import AccountOwned
 from salient_core.db import UTCDateTime, new_metadata, utcnow
 from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -17,24 +18,22 @@ class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
-class Category(Base):
+class Category(AccountOwned, Base):
     __tablename__ = "categories"
     __table_args__ = (UniqueConstraint("account_id", "slug"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[str] = mapped_column(String(64))
     slug: Mapped[str] = mapped_column(String(120))
     name: Mapped[str] = mapped_column(String(200))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="SET NULL"))
     description: Mapped[str] = mapped_column(Text, default="")
 
 
-class Product(Base):
+class Product(AccountOwned, Base):
     __tablename__ = "products"
     __table_args__ = (UniqueConstraint("account_id", "handle"), Index("ix_products_category", "category_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[str] = mapped_column(String(64))
     handle: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(300))
     brand: Mapped[str] = mapped_column(String(120), default="")
@@ -53,12 +52,11 @@ class Product(Base):
     )
 
 
-class Variant(Base):
+class Variant(AccountOwned, Base):
     __tablename__ = "variants"
     __table_args__ = (UniqueConstraint("account_id", "sku"), Index("ix_variants_product", "product_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[str] = mapped_column(String(64))
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
     sku: Mapped[str] = mapped_column(String(120))
     title: Mapped[str] = mapped_column(String(300), default="")
@@ -72,14 +70,13 @@ class Variant(Base):
     product: Mapped[Product] = relationship(back_populates="variants", lazy="raise")
 
 
-class Synonym(Base):
+class Synonym(AccountOwned, Base):
     """Per-account query expansion: `term` in a query also searches for `expansion`."""
 
     __tablename__ = "synonyms"
     __table_args__ = (UniqueConstraint("account_id", "term"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[str] = mapped_column(String(64))
     term: Mapped[str] = mapped_column(String(200))
     expansion: Mapped[str] = mapped_column(String(500))
 
@@ -93,14 +90,13 @@ class CatalogRevision(Base):
     revision: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class StockAdjustment(Base):
+class StockAdjustment(AccountOwned, Base):
     """The record of one stock change; its idempotency key makes a retried change return the first result."""
 
     __tablename__ = "stock_adjustments"
     __table_args__ = (UniqueConstraint("account_id", "idempotency_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[str] = mapped_column(String(64))
     idempotency_key: Mapped[str] = mapped_column(String(200))
     sku: Mapped[str] = mapped_column(String(120))
     delta: Mapped[int] = mapped_column(Integer)

@@ -113,7 +113,7 @@ class Snapshot:
             self._views.move_to_end(pk)
         missing = [pk for pk in wanted if pk not in found]
         if missing:
-            async with self.db.session() as session:
+            async with self.db.session(account=self.account) as session:
                 rows = await repo.get_products_by_ids(session, self.account, missing)
             for pk, row in rows.items():
                 found[pk] = self._views[pk] = self.view(row)
@@ -143,7 +143,7 @@ class ReadModel:
         now = time.monotonic()
         if current is not None and now - self._checked.get(account, 0.0) < self.revision_ttl:
             return current
-        async with self.db.session() as session:
+        async with self.db.session(account=account) as session:
             revision = await repo.get_revision(session, account)
         if current is not None and current.revision == revision:
             self._checked[account] = now
@@ -159,7 +159,7 @@ class ReadModel:
 
     async def _build(self, account: str) -> Snapshot:
         started = time.perf_counter()
-        async with self.db.session() as session:
+        async with self.db.session(account=account) as session:
             revision = await repo.get_revision(session, account)
             products, variants = await repo.list_index_rows(session, account)
             categories = await repo.list_categories(session, account)

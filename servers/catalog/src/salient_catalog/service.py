@@ -214,7 +214,7 @@ class CatalogService:
             resolved[ref] = index.products[position].pk if position is not None else None
         unknown = [ref for ref, pk in resolved.items() if pk is None]
         if unknown:  # perhaps added since the snapshot was built
-            async with self.db.session() as session:
+            async with self.db.session(account=account) as session:
                 resolved.update(await repo.find_product_ids(session, account, unknown))
         views = await snapshot.products(pk for pk in resolved.values() if pk is not None)
         products, missing = [], []
@@ -275,7 +275,7 @@ class CatalogService:
         return ComparisonRow(attribute=attribute, values=values, differs=len(distinct) > 1)
 
     async def check_availability(self, account: str, sku: str, quantity: int) -> Availability:
-        async with self.db.session() as session:
+        async with self.db.session(account=account) as session:
             variant = await repo.get_variant_by_sku(session, account, sku)
         if variant is None:
             raise NotFound(
@@ -348,7 +348,7 @@ class CatalogService:
     async def adjust_stock(
         self, account: str, *, sku: str, delta: int, reason: str, idempotency_key: str, dry_run: bool
     ) -> StockChange:
-        async with self.db.transaction() as session:
+        async with self.db.transaction(account=account) as session:
             previous = await repo.get_adjustment(session, account, idempotency_key)
             if previous is not None:
                 if previous.sku.lower() != sku.lower() or previous.delta != delta:

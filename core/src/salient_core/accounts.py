@@ -1,0 +1,41 @@
+"""Tenancy: every business row carries `account_id`, and every query of a scoped session filters on it.
+
+Models that belong to an account inherit `AccountOwned`. A session opened with `Database.session(account=...)` or
+`Database.transaction(account=...)` gets the account's criterion added to every ORM select it runs, for every
+`AccountOwned` entity in the statement, joins and relationship loads included. Repositories still write their
+`account_id == ...` filters; this is the second lock on the door, so a forgotten filter cannot leak another
+account's rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import String, event
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, with_loader_criteria
+
+ACCOUNT_KEY = "salient_account"
+
+
+class AccountOwned:
+    """Mixin for tables whose rows belong to one account."""
+
+    @declared_attr
+    def account_id(cls) -> Mapped[str]:
+        return mapped_column(String(64))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _only_this_account(state: ORMExecuteState) -> None:
+    account = state.session.info.get(ACCOUNT_KEY)
+    if account is None or not state.is_select or state.is_column_load:
+        return
+    criteria: Any = lambda cls: cls.account_id == account  # noqa: E731 - a lambda is what SQLAlchemy caches
+    state.statement = state.statement.options(
+        with_loader_criteria(AccountOwned, criteria, include_aliases=True, track_closure_variables=False)
+    )
+
+
+def scope_session(session: Session, account: str) -> None:
+    """Bind `session` to `account`: from now on its selects only see that account's rows."""
+    session.info[ACCOUNT_KEY] = account
