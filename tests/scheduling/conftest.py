@@ -1,0 +1,3 @@
+from scheduling_support import client, scheduling_url
+
+__all__ = ["client", "scheduling_url"]
