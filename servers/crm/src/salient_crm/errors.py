@@ -1,0 +1,50 @@
+"""CRM errors, on top of the shared hierarchy in `salient_core.errors`.
+
+SalientError
+├── InvalidInput
+│   ├── UnknownField        a property name the object type does not have
+│   ├── InvalidEmail        an address that is not a valid email
+│   └── ConsentRequired     marketing preferences sent without the contact's consent
+├── NotFound
+│   └── UnknownRecord       no record with that id (of that type) in this account
+└── Conflict
+    └── AlreadyArchived     archiving a record that is already archived
+"""
+
+from __future__ import annotations
+
+from salient_core.errors import Conflict, InvalidInput, NotFound
+
+
+class UnknownField(InvalidInput):
+    def __init__(self, object_type: str, field: str, known: list[str]) -> None:
+        super().__init__(
+            f"A {object_type} has no field {field!r}.",
+            hint=f"Fields of {object_type}: {', '.join(known)}.",
+        )
+
+
+class InvalidEmail(InvalidInput):
+    def __init__(self, email: str, reason: str) -> None:
+        super().__init__(f"{email!r} is not a valid email address: {reason}", hint="Ask for the address again.")
+
+
+class ConsentRequired(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__(
+            "Marketing preferences need the contact's consent, and none is recorded.",
+            hint="Ask the visitor first, then call capture_profile with consent {given: true, source: ...}.",
+        )
+
+
+class UnknownRecord(NotFound):
+    def __init__(self, object_type: str, record_id: str) -> None:
+        super().__init__(
+            f"No {object_type} {record_id!r} in this CRM.",
+            hint=f"Call search_records with object_type={object_type!r} to find its id.",
+        )
+
+
+class AlreadyArchived(Conflict):
+    def __init__(self, object_type: str, record_id: str) -> None:
+        super().__init__(f"The {object_type} {record_id!r} is already archived.", hint="Nothing to do.")
