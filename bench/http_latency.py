@@ -1,10 +1,13 @@
 """Tool-call latency and throughput over streamable HTTP, against a bare Starlette endpoint in the same run.
 
-Both servers run as separate uvicorn processes on loopback. The MCP side answers `get_product` (a real database
-read and validation) as stateless 2026-07-28 requests, one POST each; the baseline echoes a JSON body of the
-same size. Also measured: the same call through fastmcp's `Client`, which adds client-side work.
+Both servers run as separate uvicorn processes on loopback. The MCP side answers one tool (by default the
+catalog's `get_product`; any server's tool with `--server/--tool/--args`) as stateless 2026-07-28 requests, one
+POST each; the baseline echoes a JSON body of the same size. Also measured: the same call through fastmcp's
+`Client`, which adds client-side work.
 
     uv run python bench/http_latency.py [--calls 400] [--concurrency 8]
+    uv run python bench/http_latency.py --server crossfeed --tool recommend_cross_sell \
+        --args '{"product_ids": ["BW-WC-AEROLI-18-BLU"]}'
 """
 
 from __future__ import annotations
@@ -21,9 +24,6 @@ from pathlib import Path
 import httpx
 from common import BIN, free_port, mcp_call, mcp_headers, print_table, process, scratch_home, summary_ms
 from fastmcp import Client
-
-SKU = "BW-WC-AEROLI-18-BLU"
-HEADERS = mcp_headers("get_product")
 
 
 async def sequential(call: Callable[[], Awaitable[None]], n: int) -> list[float]:
@@ -56,13 +56,22 @@ async def throughput(
     return (n // workers) * workers / elapsed
 
 
-async def main(calls: int, concurrency: int) -> None:
+async def main(calls: int, concurrency: int, server_name: str, tool: str, arguments: dict[str, object]) -> None:
+    headers = mcp_headers(tool)
     mcp_port, bare_port = free_port(), free_port()
     mcp_url = f"http://127.0.0.1:{mcp_port}/mcp"
-    server = [str(BIN / "salient-catalog"), "--http", "--port", str(mcp_port), "--demo", "--log-level", "WARNING"]
+    server = [
+        str(BIN / f"salient-{server_name}"),
+        "--http",
+        "--port",
+        str(mcp_port),
+        "--demo",
+        "--log-level",
+        "WARNING",
+    ]
     with scratch_home() as env, process(server, health_url=f"http://127.0.0.1:{mcp_port}/healthz", env=env):
         async with httpx.AsyncClient() as http:
-            first = (await http.post(mcp_url, json=mcp_call(1, "get_product", {"id": SKU}), headers=HEADERS)).json()
+            first = (await http.post(mcp_url, json=mcp_call(1, tool, arguments), headers=headers)).json()
         assert "result" in first and not first["result"].get("isError"), first
         body = Path(tempfile.mkstemp(suffix=".json")[1])
         await asyncio.to_thread(body.write_text, json.dumps(first["result"]["structuredContent"]))
@@ -79,16 +88,16 @@ async def main(calls: int, concurrency: int) -> None:
 
             def bare(client: httpx.AsyncClient) -> Callable[[], Awaitable[None]]:
                 async def call() -> None:
-                    r = await client.post(bare_url, json={"id": SKU})
+                    r = await client.post(bare_url, json=arguments)
                     r.raise_for_status()
 
                 return call
 
             def mcp(client: httpx.AsyncClient) -> Callable[[], Awaitable[None]]:
-                payload = mcp_call(2, "get_product", {"id": SKU})
+                payload = mcp_call(2, tool, arguments)
 
                 async def call() -> None:
-                    r = await client.post(mcp_url, json=payload, headers=HEADERS)
+                    r = await client.post(mcp_url, json=payload, headers=headers)
                     r.raise_for_status()
 
                 return call
@@ -97,14 +106,14 @@ async def main(calls: int, concurrency: int) -> None:
                 bare_seq = await sequential(bare(c1), calls)
                 mcp_seq = await sequential(mcp(c2), calls)
             async with Client(mcp_url) as client:
-                fastmcp_seq = await sequential(lambda: client.call_tool("get_product", {"id": SKU}), calls)  # type: ignore[arg-type,return-value]
+                fastmcp_seq = await sequential(lambda: client.call_tool(tool, arguments), calls)  # type: ignore[arg-type,return-value]
             bare_tp = await throughput(bare, concurrency, calls * 2)
             mcp_tp = await throughput(mcp, concurrency, calls * 2)
         await asyncio.to_thread(body.unlink)
 
     b, m, f = summary_ms(bare_seq), summary_ms(mcp_seq), summary_ms(fastmcp_seq)
     print_table(
-        f"get_product over streamable HTTP: {calls} sequential calls (ms)",
+        f"salient-{server_name} {tool} over streamable HTTP: {calls} sequential calls (ms)",
         ["endpoint", "p50", "p95", "p99", "p50 ratio"],
         [
             ["bare Starlette JSON", b["p50"], b["p95"], b["p99"], 1.0],
@@ -123,5 +132,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--server", default="catalog", help="Which salient-<server> to start.")
+    parser.add_argument("--tool", default="get_product")
+    parser.add_argument("--args", default='{"id": "BW-WC-AEROLI-18-BLU"}', help="The tool's arguments as JSON.")
     args = parser.parse_args()
-    asyncio.run(main(args.calls, args.concurrency))
+    asyncio.run(main(args.calls, args.concurrency, args.server, args.tool, json.loads(args.args)))

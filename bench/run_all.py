@@ -8,14 +8,28 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 BENCHES = [
-    "tools_list_size.py",
-    "stdio_cold_start.py",
-    "http_latency.py",
-    "catalog_search.py",
-    "scheduling_availability.py",
+    ["tools_list_size.py"],
+    ["stdio_cold_start.py"],
+    ["http_latency.py"],
+    [
+        "http_latency.py",
+        "--server",
+        "crossfeed",
+        "--tool",
+        "recommend_cross_sell",
+        "--args",
+        '{"product_ids": ["BW-WC-AEROLI-18-BLU"]}',
+    ],
+    ["catalog_search.py"],
+    ["scheduling_availability.py"],
+    ["crossfeed_mining.py"],
 ]
 
 if __name__ == "__main__":
-    failed = [name for name in BENCHES if subprocess.run([sys.executable, str(HERE / name)]).returncode != 0]
+    failed = [
+        " ".join(bench)
+        for bench in BENCHES
+        if subprocess.run([sys.executable, str(HERE / bench[0]), *bench[1:]]).returncode
+    ]
     if failed:
         sys.exit(f"failed: {', '.join(failed)}")
