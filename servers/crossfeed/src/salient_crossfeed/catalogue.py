@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -63,3 +64,25 @@ class Products:
 
 def difference(premium: Money, base: Money) -> Money:
     return Money(amount=Decimal(premium.amount) - Decimal(base.amount), currency=premium.currency)
+
+
+class ProductCache:
+    """Each account's product list, reloaded at most once per `ttl` seconds.
+
+    Every recommendation needs the whole list (to resolve refs and describe suggestions); loading it per call
+    cost more than the recommendation itself. Products change only by import, usually from another process
+    (the CLI), so a short time-to-live bounds how stale a replica can be without any signalling.
+    """
+
+    def __init__(self, ttl: float = 1.0) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, Products]] = {}
+
+    async def get(self, session: AsyncSession, account: str) -> Products:
+        now = time.monotonic()
+        entry = self._entries.get(account)
+        if entry is not None and now - entry[0] < self.ttl:
+            return entry[1]
+        products = await Products.load(session, account)
+        self._entries[account] = (now, products)
+        return products

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from salient_crossfeed import explain, mining
 from salient_crossfeed import repository as repo
-from salient_crossfeed.catalogue import Products, difference
+from salient_crossfeed.catalogue import ProductCache, Products, difference
 from salient_crossfeed.errors import UnknownCompetitor
 from salient_crossfeed.models import Claim, Competitor, CrossSellRule, UpsellPath
 from salient_crossfeed.routing import Routing
@@ -63,6 +63,7 @@ class CrossfeedService:
         self.db = db
         self.thresholds = thresholds
         self.routing = Routing(db)
+        self.products = ProductCache()
 
     # -- cross-sell and up-sell ------------------------------------------------------------------------------
 
@@ -72,7 +73,7 @@ class CrossfeedService:
         if not products and not customer:
             raise InvalidInput("Give product_ids, a customer, or both.", hint="Pass the products being looked at.")
         async with self.db.session(account=account) as session:
-            catalogue = await Products.load(session, account)
+            catalogue = await self.products.get(session, account)
             basis = catalogue.resolve_all(products)
             owned = await repo.owned_by(session, account, customer) if customer else []
             if customer and not owned and not basis:
@@ -128,7 +129,7 @@ class CrossfeedService:
         if budget is not None and budget < 0:
             raise InvalidInput(f"budget {budget} is below zero.", hint="Pass the most the customer will pay, or none.")
         async with self.db.session(account=account) as session:
-            catalogue = await Products.load(session, account)
+            catalogue = await self.products.get(session, account)
             base = catalogue.resolve(product)
             query = select(UpsellPath).where(UpsellPath.account_id == account, UpsellPath.base == base)
             paths = list(await session.scalars(query.order_by(UpsellPath.priority, UpsellPath.key)))
@@ -190,7 +191,7 @@ class CrossfeedService:
         self, account: str, competitor: str, product: str | None
     ) -> tuple[Products, Competitor, list[ClaimOut], int]:
         async with self.db.session(account=account) as session:
-            catalogue = await Products.load(session, account)
+            catalogue = await self.products.get(session, account)
             resolved = catalogue.resolve(product) if product else None
             known = list(await session.scalars(select(Competitor).where(Competitor.account_id == account)))
             match = next(
