@@ -10,7 +10,7 @@ Servers add their own commands (`import`, `ingest`, ...) to the Typer app this m
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
 import typer
 from fastmcp import FastMCP
@@ -19,7 +19,7 @@ from rich.table import Table
 
 from salient_core.app import token_store
 from salient_core.auth import expiry_from_days, scopes_for
-from salient_core.errors import SalientError
+from salient_core.errors import ImportFailed, SalientError
 from salient_core.http import serve_http
 from salient_core.logs import configure_logging
 from salient_core.settings import ServerSettings
@@ -60,6 +60,43 @@ def _shutdown(loop: asyncio.AbstractEventLoop, timeout: float = 3.0) -> None:
             log.warning("exiting with %d task(s) that did not finish within %.0fs", len(stuck), timeout)
     loop.run_until_complete(loop.shutdown_asyncgens())
     loop.close()
+
+
+class ImportOutcome(Protocol):
+    @property
+    def problems(self) -> list[str]: ...
+
+    @property
+    def failed(self) -> int: ...
+
+    def summary(self) -> str: ...
+
+
+OutcomeT = TypeVar("OutcomeT", bound=ImportOutcome)
+MAX_PROBLEMS_SHOWN = 50
+
+
+def run_import(account: str, work: Coroutine[Any, Any, OutcomeT]) -> OutcomeT:
+    """Run an import command: print skipped records and a summary; exit 1 if any record failed, 2 if nothing
+    could be imported (a bad file, or `--strict` with a bad record)."""
+    try:
+        outcome = asyncio.run(work)
+    except ImportFailed as exc:
+        for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
+            console.print(f"[red]bad record[/red] {problem}", highlight=False, soft_wrap=True)
+        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
+    except SalientError as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from exc
+    for problem in outcome.problems[:MAX_PROBLEMS_SHOWN]:
+        console.print(f"[yellow]skipped[/yellow] {problem}", highlight=False, soft_wrap=True)
+    if len(outcome.problems) > MAX_PROBLEMS_SHOWN:
+        console.print(f"... and {len(outcome.problems) - MAX_PROBLEMS_SHOWN} more")
+    console.print(f"account {account!r}: {outcome.summary()}", highlight=False, soft_wrap=True)
+    if outcome.failed:
+        raise typer.Exit(1)
+    return outcome
 
 
 def settings_of(ctx: typer.Context) -> ServerSettings:

@@ -7,6 +7,7 @@ fastmcp `ToolError`, so its text reaches the client even where no middleware run
 
     SalientError
     ├── InvalidInput      the caller sent something the server cannot use (bad range, bad cursor, too long)
+    │   └── ImportFailed  a data file could not be imported; nothing was written
     ├── NotFound          a record the caller named does not exist in the caller's account
     ├── Conflict          the request clashes with current state (slot taken, idempotency key reused)
     └── PermissionDenied  the caller's token lacks a scope the tool needs
@@ -39,6 +40,14 @@ class SalientError(ToolError):
 
 class InvalidInput(SalientError):
     """The request cannot be carried out as sent; nothing was changed."""
+
+
+class ImportFailed(InvalidInput):
+    """A data file could not be imported and nothing was written; `problems` lists each bad record and where."""
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 class NotFound(SalientError):

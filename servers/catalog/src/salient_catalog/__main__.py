@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from salient_core.cli import console, make_cli, settings_of
+from salient_core.cli import console, make_cli, run_import, settings_of
 from salient_core.db import Database
-from salient_core.errors import SalientError
 from salient_core.migrate import upgrade
 
 from salient_catalog import importer
-from salient_catalog.errors import ImportFailed
 from salient_catalog.server import MIGRATIONS, build_server
 from salient_catalog.settings import CatalogSettings
 
@@ -51,27 +48,7 @@ def import_(
         finally:
             await db.close()
 
-    try:
-        report = asyncio.run(run())
-    except ImportFailed as exc:
-        for problem in exc.problems[: importer.MAX_ERRORS_SHOWN]:
-            console.print(f"[red]bad row[/red] {problem}")
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    except SalientError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    for problem in report.problems[: importer.MAX_ERRORS_SHOWN]:
-        console.print(f"[yellow]skipped[/yellow] {problem}")
-    if len(report.problems) > importer.MAX_ERRORS_SHOWN:
-        console.print(f"... and {len(report.problems) - importer.MAX_ERRORS_SHOWN} more")
-    console.print(
-        f"account {settings.account!r}: {report.created} created, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {report.failed} failed; "
-        f"{report.categories_created} new categories, {report.synonyms_saved} synonyms saved"
-    )
-    if report.failed:
-        raise typer.Exit(1)
+    run_import(settings.account, run())
 
 
 def main() -> None:

@@ -9,7 +9,9 @@ SalientError
 
 from __future__ import annotations
 
-from salient_core.errors import InvalidInput, NotFound
+from salient_core.errors import ImportFailed, NotFound
+
+__all__ = ["ImportFailed", "UnknownProduct"]
 
 
 class UnknownProduct(NotFound):
@@ -19,11 +21,3 @@ class UnknownProduct(NotFound):
             hint="Call search_products to find the right id or SKU.",
         )
         self.ref = ref
-
-
-class ImportFailed(InvalidInput):
-    """The import wrote nothing; `problems` lists each bad row."""
-
-    def __init__(self, message: str, problems: list[str]) -> None:
-        super().__init__(message)
-        self.problems = problems

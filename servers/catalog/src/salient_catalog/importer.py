@@ -36,7 +36,6 @@ from salient_catalog.models import Category, Product, Synonym, Variant
 
 Progress = Callable[[int], None]
 T = TypeVar("T")
-MAX_ERRORS_SHOWN = 50
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -130,6 +129,12 @@ class ImportReport:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.categories_created or self.synonyms_saved)
+
+    def summary(self) -> str:
+        return (
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {self.failed} failed; "
+            f"{self.categories_created} new categories, {self.synonyms_saved} synonyms saved"
+        )
 
 
 def _describe(error: ValidationError) -> str:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from salient_core.cli import console, make_cli, settings_of
+from salient_core.cli import make_cli, run_import, settings_of
 from salient_core.db import Database
-from salient_core.errors import SalientError
 from salient_core.migrate import upgrade
 
 from salient_crossfeed import importer
-from salient_crossfeed.errors import ImportFailed
 from salient_crossfeed.records import KINDS
 from salient_crossfeed.server import MIGRATIONS, build_server
 from salient_crossfeed.settings import CrossfeedSettings
@@ -48,23 +45,7 @@ def import_(
         finally:
             await db.close()
 
-    try:
-        report = asyncio.run(run())
-    except ImportFailed as exc:
-        for problem in exc.problems[: importer.MAX_ERRORS_SHOWN]:
-            console.print(f"[red]bad record[/red] {problem}", highlight=False, soft_wrap=True)
-        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
-    except SalientError as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from exc
-    for problem in report.problems[: importer.MAX_ERRORS_SHOWN]:
-        console.print(f"[yellow]skipped[/yellow] {problem}", highlight=False, soft_wrap=True)
-    if len(report.problems) > importer.MAX_ERRORS_SHOWN:
-        console.print(f"... and {len(report.problems) - importer.MAX_ERRORS_SHOWN} more")
-    console.print(f"account {settings.account!r}: {report.summary()}", highlight=False, soft_wrap=True)
-    if report.failed:
-        raise typer.Exit(1)
+    run_import(settings.account, run())
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 SalientError
 ├── InvalidInput
-│   ├── ImportFailed        a file could not be imported; nothing was written
+│   ├── ImportFailed        (from core) a file could not be imported; nothing was written
 │   └── ConflictingRules    territory rules that match the same customer at the same priority
 └── NotFound
     ├── UnknownProduct      no product or SKU with that id in this account
@@ -13,7 +13,7 @@ SalientError
 
 from __future__ import annotations
 
-from salient_core.errors import InvalidInput, NotFound
+from salient_core.errors import ImportFailed, NotFound
 
 
 class UnknownProduct(NotFound):
@@ -43,14 +43,6 @@ class UnknownRecommendation(NotFound):
             f"No recommendation evidence {ref!r}.",
             hint="Pass an evidence id from recommend_cross_sell or recommend_upsell unchanged.",
         )
-
-
-class ImportFailed(InvalidInput):
-    """The import wrote nothing; `problems` lists each bad record with its line."""
-
-    def __init__(self, message: str, problems: list[str]) -> None:
-        super().__init__(message)
-        self.problems = problems
 
 
 class ConflictingRules(ImportFailed):

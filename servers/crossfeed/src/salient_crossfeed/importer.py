@@ -38,8 +38,6 @@ from salient_crossfeed.records import (
 from salient_crossfeed.sources import Parsed, parse_file
 from salient_crossfeed.territories import Rule, TerritorySpec, contradictions
 
-MAX_ERRORS_SHOWN = 50
-
 
 @dataclass
 class Tally:
