@@ -1,3 +1,3 @@
-from scheduling_support import client, scheduling_url
+from scheduling_support import backend, client, scheduling_url
 
-__all__ = ["client", "scheduling_url"]
+__all__ = ["backend", "client", "scheduling_url"]

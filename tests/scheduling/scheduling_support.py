@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastmcp import Client
+from nylas_fake import FakeNylas
 from salient_core.db import Database
 from salient_core.migrate import upgrade
 from salient_scheduling.backends.local import LocalBackend
@@ -16,6 +19,8 @@ from salient_scheduling.demo import load_demo
 from salient_scheduling.models import Rep
 from salient_scheduling.server import MIGRATIONS, build_server
 from salient_scheduling.settings import SchedulingSettings
+from sqlalchemy import select
+from support import serve_asgi
 
 # Wednesday 31 March 2027, 16:00 UTC: Sydney's daylight saving ends on Sunday 4 April, inside every horizon.
 NOW = datetime(2027, 3, 31, 16, 0, tzinfo=UTC)
@@ -54,9 +59,57 @@ async def scheduling_url(db_url: str) -> str:
     return db_url
 
 
+NYLAS_KEY = "nyk_v0_test_key"
+
+
+@dataclass
+class Backend:
+    """The calendar backend a test runs against: its settings and, for Nylas, the fake provider behind it."""
+
+    name: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    fake: FakeNylas | None = None
+    grants: dict[str, str] = field(default_factory=dict)  # rep key -> Nylas grant id
+
+
+async def connect_reps_to(fake: FakeNylas, url: str, account: str = "demo") -> dict[str, str]:
+    """Give every rep a grant id (as an operator connecting their calendars would) and the fake that grant."""
+    db = Database(url)
+    grants = {}
+    try:
+        async with db.transaction(account=account) as session:
+            for rep in await session.scalars(select(Rep).where(Rep.account_id == account)):
+                rep.grant_id = f"grant-{rep.key}-{rep.id:04d}"
+                fake.add_grant(rep.grant_id, rep.email, rep.time_zone)
+                grants[rep.key] = rep.grant_id
+    finally:
+        await db.close()
+    return grants
+
+
+@pytest.fixture(params=["local", "nylas"])
+async def backend(request: pytest.FixtureRequest, scheduling_url: str) -> AsyncIterator[Backend]:
+    """Each test that takes `backend` (or `client`) runs with the local backend and with Nylas (a fake)."""
+    if request.param == "local":
+        yield Backend("local")
+        return
+    async with nylas_backend(scheduling_url) as nylas:
+        yield nylas
+
+
+@asynccontextmanager
+async def nylas_backend(url: str) -> AsyncIterator[Backend]:
+    """A fake Nylas on a free port, holding a grant for every rep in `url`."""
+    fake = FakeNylas(NYLAS_KEY)
+    grants = await connect_reps_to(fake, url)
+    async with serve_asgi(fake.app) as base:
+        settings = {"backend": "nylas", "nylas_api_key": NYLAS_KEY, "nylas_api_uri": base, "nylas_max_retry_wait": 2}
+        yield Backend("nylas", settings, fake, grants)
+
+
 @pytest.fixture
-async def client(scheduling_url: str) -> AsyncIterator[Client]:
-    async with Client(build_server(settings_for(scheduling_url))) as c:
+async def client(scheduling_url: str, backend: Backend) -> AsyncIterator[Client]:
+    async with Client(build_server(settings_for(scheduling_url, **backend.settings))) as c:
         yield c
 
 

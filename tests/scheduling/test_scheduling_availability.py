@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -127,48 +126,3 @@ def test_buffers_notice_and_horizon() -> None:
     assert max(slots) <= now + timedelta(days=2)  # horizon
     later = free_slots(cal, rules, now=day.replace(hour=8), window_start=day, window_end=day + timedelta(days=1))
     assert min(later) == day.replace(hour=12)  # four hours' notice from 08:00
-
-
-def test_random_calendars_never_offer_a_bad_slot() -> None:
-    """Property check over many random zones, dates and bookings (seeded, so failures reproduce)."""
-    rng = random.Random(20270404)
-    zones = [
-        "America/Denver",
-        "Australia/Sydney",
-        "Europe/Berlin",
-        "America/Sao_Paulo",
-        "Asia/Kolkata",
-        "Pacific/Auckland",
-        "America/St_Johns",
-        "Australia/Lord_Howe",
-        "Pacific/Chatham",
-        "UTC",
-    ]
-    for _ in range(150):
-        zone = ZoneInfo(rng.choice(zones))
-        begin = time(rng.randrange(0, 12), rng.choice([0, 15, 30, 45]))
-        finish = time(rng.randrange(begin.hour + 1, 24), rng.choice([0, 30]))
-        hours = {d: [(begin, finish)] for d in rng.sample(range(7), rng.randrange(1, 8))}
-        start = datetime(2027, 1, 1, tzinfo=UTC) + timedelta(days=rng.randrange(0, 730), hours=rng.randrange(24))
-        busy = []
-        for _ in range(rng.randrange(0, 12)):
-            b = start + timedelta(minutes=15 * rng.randrange(0, 4 * 24 * 6))
-            pad = timedelta(minutes=rng.choice([0, 5, 10, 15]))
-            busy.append(Busy(b, b + timedelta(minutes=rng.choice([15, 30, 60])), pad, pad))
-        rules = Rules(
-            duration=timedelta(minutes=rng.choice([15, 30, 45])),
-            before=timedelta(minutes=rng.choice([0, 10, 15])),
-            after=timedelta(minutes=rng.choice([0, 5, 10])),
-            step=timedelta(minutes=15),
-        )
-        cal = RepCalendar(key="r", zone=zone, hours=hours, busy=tuple(busy))
-        slots = free_slots(cal, rules, now=start, window_start=start, window_end=start + timedelta(days=6))
-        assert slots == sorted(set(slots))
-        for s in slots:
-            e = s + rules.duration
-            local_start, local_last = s.astimezone(zone), (e - timedelta(seconds=1)).astimezone(zone)
-            assert local_start.date() == local_last.date() and local_start.weekday() in hours
-            assert begin <= local_start.time() and local_last.time() < finish, (zone, s)
-            for b in busy:
-                assert e + rules.after <= b.start or s - rules.before >= b.end, (s, b)
-                assert e <= b.start - b.before or s >= b.end + b.after, (s, b)

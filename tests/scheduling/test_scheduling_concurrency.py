@@ -7,13 +7,13 @@ import asyncio
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
 from salient_scheduling.server import build_server
-from scheduling_support import all_bookings, attendee, call, settings_for
+from scheduling_support import Backend, all_bookings, attendee, call, settings_for
 
 SLOT = {"meeting_type": "product-demo", "rep": "maya-chen", "start": "2027-04-06T17:00:00Z"}  # Tue 10:00 in LA
 
 
-async def test_fifty_concurrent_bookings_of_one_slot(scheduling_url: str) -> None:
-    async with Client(build_server(settings_for(scheduling_url))) as client:
+async def test_fifty_concurrent_bookings_of_one_slot(scheduling_url: str, backend: Backend) -> None:
+    async with Client(build_server(settings_for(scheduling_url, **backend.settings))) as client:
         before = len(await all_bookings(client))
 
         async def one(i: int) -> str:
@@ -33,10 +33,12 @@ async def test_fifty_concurrent_bookings_of_one_slot(scheduling_url: str) -> Non
         assert len(bookings) == before + 1
         mine = [b for b in bookings if b["start"] == SLOT["start"] and b["rep"]["id"] == "maya-chen"]
         assert [b["id"] for b in mine] == booked
+        if backend.fake is not None:  # and exactly one event in Maya's real calendar
+            assert len(backend.fake.events_of(backend.grants["maya-chen"])) == 1
 
 
-async def test_concurrent_retries_with_one_key_give_one_booking(scheduling_url: str) -> None:
-    async with Client(build_server(settings_for(scheduling_url))) as client:
+async def test_concurrent_retries_with_one_key_give_one_booking(scheduling_url: str, backend: Backend) -> None:
+    async with Client(build_server(settings_for(scheduling_url, **backend.settings))) as client:
         args = {**SLOT, "attendee": attendee(), "idempotency_key": "retry-storm-1"}
         results = await asyncio.gather(*(call(client, "book_meeting", **args) for _ in range(10)))
         assert len({r["booking"]["id"] for r in results}) == 1

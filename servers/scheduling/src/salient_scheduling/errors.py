@@ -11,6 +11,9 @@ SalientError
 ├── Conflict
 │   └── SlotTaken          another booking (or busy time) holds the slot
 └── ProviderUnavailable    the calendar provider failed; nothing changed
+    ├── ProviderRefused    the provider rejected our credentials (401/403)
+    ├── ProviderNotFound   the provider has no such grant, calendar or event (404)
+    └── ProviderRateLimited  still rate limited (429) after the bounded retries
 """
 
 from __future__ import annotations
@@ -52,8 +55,20 @@ class SlotTaken(Conflict):
 class ProviderUnavailable(SalientError):
     """The calendar provider (Nylas) failed or refused; nothing was booked or changed."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(
             f"The calendar provider failed: {message}. Nothing was changed.",
-            hint="Retry the same call (with the same idempotency key) in a moment.",
+            hint=hint or "Retry the same call (with the same idempotency key) in a moment.",
         )
+
+
+class ProviderRefused(ProviderUnavailable):
+    """The provider rejected the API key; retrying will not help until an operator fixes the setting."""
+
+
+class ProviderNotFound(ProviderUnavailable):
+    """A grant, calendar or event the server relies on is gone at the provider."""
+
+
+class ProviderRateLimited(ProviderUnavailable):
+    """The provider kept answering 429 Too Many Requests."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import nylas
 from fastmcp import Context, FastMCP
 from fastmcp.prompts import Message
 from mcp.types import ToolAnnotations
@@ -17,6 +18,7 @@ from salient_core.settings import ServerSettings
 
 from salient_scheduling.backends.base import CalendarBackend
 from salient_scheduling.backends.local import LocalBackend
+from salient_scheduling.backends.nylas import NylasBackend
 from salient_scheduling.booking import BookingService
 from salient_scheduling.demo import load_demo
 from salient_scheduling.schemas import (
@@ -65,8 +67,18 @@ class AttendeeIn(BaseModel):
     time_zone: str = Field(min_length=1, max_length=64, description="The attendee's IANA time zone.")
 
 
-def open_backend(_settings: SchedulingSettings) -> CalendarBackend:
-    """The calendar backend; the server's own database is the only one so far (see backends/base.py)."""
+def open_backend(settings: SchedulingSettings) -> CalendarBackend:
+    """The calendar backend the settings name (see backends/base.py)."""
+    if settings.backend == "nylas":
+        assert settings.nylas_api_key is not None  # the settings refuse backend 'nylas' without a key
+        client = nylas.Client(
+            api_key=settings.nylas_api_key.get_secret_value(),
+            api_uri=settings.nylas_api_uri.rstrip("/"),
+            timeout=settings.nylas_timeout,
+        )
+        return NylasBackend(
+            client, max_retries=settings.nylas_max_retries, max_retry_wait=settings.nylas_max_retry_wait
+        )
     return LocalBackend()
 
 

@@ -1,0 +1,146 @@
+"""The Nylas backend through the real SDK against the fake Nylas v3 server: events mirror bookings, busy time
+made only in the provider blocks slots, and provider failures become clear errors that change nothing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastmcp import Client
+from fastmcp.exceptions import ToolError
+from nylas_fake import FakeNylas
+from salient_scheduling.server import build_server
+from scheduling_support import Backend, all_bookings, attendee, call, nylas_backend, settings_for
+
+DEMO = "product-demo"
+START = "2027-04-06T16:00:00Z"  # Tue 10:00 in Denver, free for Daniel in the demo data
+WINDOW = {"window_start": "2027-04-06T15:00:00Z", "window_end": "2027-04-06T19:00:00Z", "max_slots": 100}
+
+
+@pytest.fixture
+async def backend(scheduling_url: str) -> AsyncIterator[Backend]:
+    """Only Nylas here (this overrides the local-and-Nylas fixture the other scheduling tests use)."""
+    async with nylas_backend(scheduling_url) as nylas:
+        yield nylas
+
+
+@pytest.fixture
+def nylas(backend: Backend) -> tuple[FakeNylas, dict[str, str]]:
+    assert backend.fake is not None
+    return backend.fake, backend.grants
+
+
+def book(**changes: Any) -> dict[str, Any]:
+    args = {
+        "meeting_type": DEMO,
+        "rep": "daniel-okafor",
+        "start": START,
+        "attendee": attendee(),
+        "idempotency_key": "nylas-key-1",
+    }
+    return {**args, **changes}
+
+
+async def daniel_slots(client: Client) -> list[str]:
+    found = await call(client, "find_availability", meeting_type=DEMO, rep="daniel-okafor", **WINDOW)
+    return [s["start"] for s in found["slots"]]
+
+
+async def test_book_reschedule_cancel_mirror_events(client: Client, nylas: tuple[FakeNylas, dict[str, str]]) -> None:
+    fake, grants = nylas
+    grant = grants["daniel-okafor"]
+    made = (await call(client, "book_meeting", **book(notes="Stairlift range")))["booking"]
+    [event] = fake.events_of(grant)
+    assert event["calendar_id"] == f"cal-{grant}-primary" and event["busy"] is True
+    assert event["when"]["start_time"] == int(datetime(2027, 4, 6, 16, tzinfo=UTC).timestamp())
+    assert event["participants"] == [
+        {"status": "noreply", "email": "visitor@harbour-clinic.example", "name": "Ada Visitor"}
+    ]
+    assert event["title"] == made["title"] and event["description"] == "Stairlift range"
+    assert event["metadata"] == {"salient_booking": made["id"]}
+    # The booking's own event must not count twice: rescheduling 15 minutes later overlaps it and is allowed.
+    moved = (await call(client, "reschedule_meeting", booking_id=made["id"], start="2027-04-06T16:15:00Z"))["booking"]
+    [event] = fake.events_of(grant)
+    assert event["when"]["start_time"] == int(datetime(2027, 4, 6, 16, 15, tzinfo=UTC).timestamp())
+    await call(client, "cancel_meeting", booking_id=moved["id"])
+    assert fake.events_of(grant) == []
+
+
+async def test_busy_time_only_in_the_provider_blocks_slots(
+    client: Client, nylas: tuple[FakeNylas, dict[str, str]]
+) -> None:
+    fake, grants = nylas
+    before = await daniel_slots(client)
+    assert START in before
+    lunch = fake.add_event(
+        grants["daniel-okafor"], datetime(2027, 4, 6, 16, tzinfo=UTC), datetime(2027, 4, 6, 17, tzinfo=UTC), "Dentist"
+    )
+    after = await daniel_slots(client)
+    assert START not in after and "2027-04-06T16:30:00Z" not in after
+    assert set(after) < set(before)
+    with pytest.raises(ToolError, match="Daniel Okafor is not free"):
+        await call(client, "book_meeting", **book())
+    assert [e["id"] for e in fake.events_of(grants["daniel-okafor"])] == [lunch]
+    # A free ("busy": false) event does not block.
+    fake.grants[grants["daniel-okafor"]].events[lunch]["busy"] = False
+    assert await daniel_slots(client) == before
+
+
+async def test_calendars_come_from_the_provider(client: Client, nylas: tuple[FakeNylas, dict[str, str]]) -> None:
+    _, grants = nylas
+    reps = {c["id"]: c for c in (await call(client, "list_calendars"))["items"]}
+    assert reps["olivia-hart"]["provider"] == "nylas"
+    assert reps["olivia-hart"]["provider_calendar"] == f"cal-{grants['olivia-hart']}-primary"
+
+
+async def test_429_is_retried_after_retry_after(client: Client, nylas: tuple[FakeNylas, dict[str, str]]) -> None:
+    fake, grants = nylas
+    await daniel_slots(client)  # learn the primary calendar first, so the next request is the create
+    fake.fail_next(429, times=2, retry_after="1")
+    began, asked = time.perf_counter(), len(fake.seen)
+    made = await call(client, "book_meeting", **book())
+    # The re-check reads free/busy and events at once; each meets one 429 and waits its second.
+    assert time.perf_counter() - began >= 1.0
+    assert len(fake.seen) - asked == 5  # free/busy and events, both twice, then the create
+    assert made["applied"] is True and len(fake.events_of(grants["daniel-okafor"])) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "retry_after", "message"),
+    [
+        (401, None, "Nylas refused the request"),
+        (404, None, "Nylas found nothing for"),
+        (429, "60", "Nylas is rate limiting"),  # longer than the server will hold a rep's lock for
+        (503, None, "Nylas answered"),
+    ],
+)
+async def test_provider_errors_are_clear_and_change_nothing(
+    client: Client, nylas: tuple[FakeNylas, dict[str, str]], status: int, retry_after: str | None, message: str
+) -> None:
+    fake, grants = nylas
+    before = await all_bookings(client)
+    fake.fail_next(status, times=10, retry_after=retry_after)
+    with pytest.raises(ToolError, match=message) as caught:
+        await call(client, "book_meeting", **book())
+    assert "Nothing was changed" in str(caught.value)
+    if status == 429:
+        assert "in 60 s" in str(caught.value)
+    fake.clear_failures()
+    assert await all_bookings(client) == before
+    assert fake.events_of(grants["daniel-okafor"]) == []
+
+
+async def test_a_wrong_api_key_is_refused(scheduling_url: str, backend: Backend) -> None:
+    settings = settings_for(scheduling_url, **{**backend.settings, "nylas_api_key": "nyk_wrong"})
+    async with Client(build_server(settings)) as client:
+        with pytest.raises(ToolError, match=r"Nylas refused the request .*401 unauthorized") as caught:
+            await daniel_slots(client)
+        assert "SALIENT_SCHEDULING_NYLAS_API_KEY" in str(caught.value)
+
+
+def test_nylas_backend_needs_an_api_key() -> None:
+    with pytest.raises(ValueError, match="backend 'nylas' needs SALIENT_SCHEDULING_NYLAS_API_KEY"):
+        settings_for("sqlite:///unused.db", backend="nylas")
