@@ -9,6 +9,7 @@ Everything after that step is arithmetic on UTC instants.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -138,6 +139,11 @@ def free_slots(
     if latest < earliest:
         return []
     busy = sorted(cal.busy, key=lambda b: b.start)
+    starts = [b.start for b in busy]
+    # Only entries starting in a bounded neighbourhood of a slot can clash with it: look them up by bisection
+    # instead of scanning every booking for every slot (slots x bookings grows fast for a team over weeks).
+    reach_back = max((b.end - b.start + b.before + b.after for b in busy), default=timedelta(0))
+    reach_ahead = max((b.before for b in busy), default=timedelta(0))
     found: list[datetime] = []
     for span_start, span_end in working_spans(cal, earliest, latest + rules.duration):
         slot = span_start
@@ -146,8 +152,9 @@ def free_slots(
             slot = span_start + steps * rules.step
         while slot + rules.duration <= span_end and slot <= latest:
             end = slot + rules.duration
-            nearby = [b for b in busy if b.start - b.before < end + rules.after + rules.before]
-            if clashes(slot, end, rules, nearby) is None:
+            low = bisect_left(starts, slot - rules.before - reach_back)
+            high = bisect_right(starts, end + rules.after + rules.before + reach_ahead)
+            if clashes(slot, end, rules, busy[low:high]) is None:
                 found.append(slot)
                 if limit is not None and len(found) >= limit:
                     return found
