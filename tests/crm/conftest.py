@@ -1,3 +1,3 @@
-from crm_support import client, crm_url
+from crm_support import client, crm, crm_url
 
-__all__ = ["client", "crm_url"]
+__all__ = ["client", "crm", "crm_url"]

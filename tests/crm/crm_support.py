@@ -1,18 +1,31 @@
-"""Fixtures and helpers for the crm tests: a migrated database with the demo reps and pipelines, and a client."""
+"""Fixtures and helpers for the crm tests: a migrated database with the demo reps and pipelines, and a client.
+
+`client` runs each behavioural test on every backend: local on SQLite, local on PostgreSQL, and HubSpot (the
+fake HubSpot API of `hubspot_fake`, driven through the real `hubspot-api-client`).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from fastmcp import Client
+from hubspot_fake import Portal, build_app
 from salient_core.db import Database
 from salient_core.migrate import upgrade
 from salient_crm.backends.local import LocalBackend
 from salient_crm.demo import OWNERS, PIPELINES
 from salient_crm.server import MIGRATIONS, build_server
 from salient_crm.settings import CrmSettings
+from support import fresh_postgres_database, postgres_available, serve_asgi
+
+# The behavioural suite makes hundreds of searches; at HubSpot's 5 per second it would mostly wait. The throttle
+# itself is tested at the default rate in test_crm_hubspot.py.
+FAST_SEARCH_RATE = 1000.0
 
 
 async def prepare(url: str, account: str = "demo") -> None:
@@ -32,9 +45,64 @@ async def crm_url(db_url: str) -> str:
     return db_url
 
 
+@dataclass
+class Crm:
+    """One backend under test: its settings, and for HubSpot the fake portal behind it."""
+
+    backend: str
+    settings: dict[str, Any]
+    portal: Portal | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def owner(self, key: str) -> str:
+        """The id of a demo rep (`maya-chen`) in this backend; HubSpot gives owners numeric ids."""
+        return self.portal.owner_ids[key] if self.portal else key
+
+
+@contextlib.asynccontextmanager
+async def hubspot_portal(db_url: str, **settings: Any) -> AsyncIterator[Crm]:
+    """A fake HubSpot portal served on a free port, and settings pointing a crm server at it."""
+    await prepare(db_url)
+    portal = Portal()
+    async with serve_asgi(build_app(portal)) as base:
+        yield Crm(
+            "hubspot",
+            {
+                "db": db_url,
+                "backend": "hubspot",
+                "hubspot_token": portal.token,
+                "hubspot_base_url": base,
+                "hubspot_search_rate": FAST_SEARCH_RATE,
+            }
+            | settings,
+            portal,
+        )
+
+
+@pytest.fixture(params=["local-sqlite", "local-postgres", "hubspot"])
+async def crm(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[Crm]:
+    sqlite = f"sqlite:///{tmp_path / 'test.db'}"
+    if request.param == "hubspot":
+        async with hubspot_portal(sqlite) as crm:
+            yield crm
+        return
+    if request.param == "local-sqlite":
+        await prepare(sqlite)
+        yield Crm("local", {"db": sqlite})
+        return
+    reason = await postgres_available()
+    if reason and os.environ.get("SALIENT_TEST_REQUIRE_PG") == "1":
+        pytest.fail(f"{reason}; CI sets SALIENT_TEST_REQUIRE_PG=1, so PostgreSQL tests must run")
+    if reason:
+        pytest.skip(reason)
+    async with fresh_postgres_database() as url:
+        await prepare(url)
+        yield Crm("local", {"db": url})
+
+
 @pytest.fixture
-async def client(crm_url: str) -> AsyncIterator[Client]:
-    async with Client(build_server(CrmSettings(db=crm_url))) as c:
+async def client(crm: Crm) -> AsyncIterator[Client]:
+    async with Client(build_server(CrmSettings(**crm.settings))) as c:
         yield c
 
 

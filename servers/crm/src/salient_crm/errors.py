@@ -7,13 +7,16 @@ SalientError
 │   └── ConsentRequired     marketing preferences sent without the contact's consent
 ├── NotFound
 │   └── UnknownRecord       no record with that id (of that type) in this account
-└── Conflict
-    └── AlreadyArchived     archiving a record that is already archived
+├── Conflict
+│   └── AlreadyArchived     archiving a record that is already archived
+├── PermissionDenied
+│   └── HubSpotAuthFailed   HubSpot refused the private app's token (401/403)
+└── HubSpotUnavailable      HubSpot kept answering 429 or failed (5xx, network) after bounded retries
 """
 
 from __future__ import annotations
 
-from salient_core.errors import Conflict, InvalidInput, NotFound
+from salient_core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SalientError
 
 
 class UnknownField(InvalidInput):
@@ -48,3 +51,15 @@ class UnknownRecord(NotFound):
 class AlreadyArchived(Conflict):
     def __init__(self, object_type: str, record_id: str) -> None:
         super().__init__(f"The {object_type} {record_id!r} is already archived.", hint="Nothing to do.")
+
+
+class HubSpotAuthFailed(PermissionDenied):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(
+            f"HubSpot refused the access token ({status}): {message}",
+            hint="An operator must set SALIENT_CRM_HUBSPOT_TOKEN to a private app token with the CRM scopes.",
+        )
+
+
+class HubSpotUnavailable(SalientError):
+    """HubSpot could not answer: rate limited past the retries, a server error, or unreachable. Nothing to fix."""

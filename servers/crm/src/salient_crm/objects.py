@@ -26,7 +26,7 @@ class FieldSpec:
     options: tuple[str, ...] = ()
     writable: bool = True  # False: set by a dedicated tool (email by upsert_contact, stage by move_deal_stage)
     searchable: bool = False  # matched by the free-text `query` of search_records
-    hubspot: str | None = None  # HubSpot's property name when it differs
+    hubspot: str | None = None  # HubSpot's property name when it differs (leads: `salient_<name>` otherwise)
     bounds: tuple[int, int] | None = None  # for integers
 
 
@@ -54,10 +54,11 @@ FIELDS: dict[ObjectType, tuple[FieldSpec, ...]] = {
     "company": (
         _f("name", "string", "Company name.", searchable=True),
         _f("domain", "string", "Web domain, e.g. example.com.", searchable=True),
-        _f("industry", "string", "Industry, e.g. clinic, care-home, retail."),
+        # HubSpot's own `industry` is a fixed enum (e.g. HOSPITAL_HEALTH_CARE); ours is free text, so a custom property.
+        _f("industry", "string", "Industry, e.g. clinic, care-home, retail.", hubspot="salient_industry"),
         _f("employees", "integer", "Number of employees.", hubspot="numberofemployees", bounds=(0, 10_000_000)),
         _f("country", "string", "ISO 3166 country code."),
-        _f("region", "string", "State or region code, e.g. CA."),
+        _f("region", "string", "State or region code, e.g. CA.", hubspot="state"),
         _f("city", "string", "City."),
         _f("owner_id", "owner", "The sales rep who owns the company.", hubspot="hubspot_owner_id"),
     ),

@@ -5,11 +5,18 @@ from __future__ import annotations
 from salient_core.db import Database
 
 from salient_crm.backends.base import Backend
+from salient_crm.backends.hubspot import HubSpotBackend
+from salient_crm.backends.hubspot_api import HubSpotApi
 from salient_crm.backends.local import LocalBackend
 from salient_crm.settings import CrmSettings
 
 
 def open_backend(db: Database, settings: CrmSettings) -> Backend:
-    # One branch today; a HubSpot backend would be chosen here by `settings.backend`.
-    assert settings.backend == "local"
-    return LocalBackend(db)
+    if settings.backend == "local":
+        return LocalBackend(db)
+    assert settings.hubspot_token is not None  # CrmSettings refuses "hubspot" without a token
+    api = HubSpotApi(
+        settings.hubspot_token.get_secret_value(), settings.hubspot_base_url, search_rate=settings.hubspot_search_rate
+    )
+    # Idempotency keys stay in this server's database: HubSpot has no place for them.
+    return HubSpotBackend(db, api, account=settings.account)
