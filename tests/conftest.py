@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 
 import pytest
-from support import fresh_postgres_database, postgres_available
-
-REQUIRE_PG = os.environ.get("SALIENT_TEST_REQUIRE_PG") == "1"
+from support import fresh_postgres_database, require_postgres
 
 
 @pytest.fixture(autouse=True)
@@ -20,17 +17,9 @@ def sqlite_url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 
-async def _require_postgres() -> None:
-    reason = await postgres_available()
-    if reason and REQUIRE_PG:
-        pytest.fail(f"{reason}; CI sets SALIENT_TEST_REQUIRE_PG=1, so PostgreSQL tests must run")
-    if reason:
-        pytest.skip(reason)
-
-
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
-    await _require_postgres()
+    await require_postgres()
     async with fresh_postgres_database() as url:
         yield url
 
@@ -41,6 +30,6 @@ async def db_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[str]
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    await _require_postgres()
+    await require_postgres()
     async with fresh_postgres_database() as url:
         yield url

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
+import pytest
 import uvicorn
 from starlette.types import ASGIApp
 
@@ -33,6 +34,15 @@ async def postgres_available() -> str | None:
         return f"PostgreSQL not reachable at {PG_ADMIN_URL} ({type(exc).__name__}: {exc})"
     await conn.close()
     return None
+
+
+async def require_postgres() -> None:
+    """Skip the test when PostgreSQL is absent, with the reason; fail instead in CI, where it must run."""
+    reason = await postgres_available()
+    if reason and os.environ.get("SALIENT_TEST_REQUIRE_PG") == "1":
+        pytest.fail(f"{reason}; CI sets SALIENT_TEST_REQUIRE_PG=1, so PostgreSQL tests must run")
+    if reason:
+        pytest.skip(reason)
 
 
 @contextlib.asynccontextmanager

@@ -7,7 +7,6 @@ fake HubSpot API of `hubspot_fake`, driven through the real `hubspot-api-client`
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +20,7 @@ from salient_crm.backends.local import LocalBackend
 from salient_crm.demo import OWNERS, PIPELINES
 from salient_crm.server import MIGRATIONS, build_server
 from salient_crm.settings import CrmSettings
-from support import fresh_postgres_database, postgres_available, serve_asgi
+from support import fresh_postgres_database, require_postgres, serve_asgi
 
 # The behavioural suite makes hundreds of searches; at HubSpot's 5 per second it would mostly wait. The throttle
 # itself is tested at the default rate in test_crm_hubspot.py.
@@ -90,11 +89,7 @@ async def crm(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[Crm]:
         await prepare(sqlite)
         yield Crm("local", {"db": sqlite})
         return
-    reason = await postgres_available()
-    if reason and os.environ.get("SALIENT_TEST_REQUIRE_PG") == "1":
-        pytest.fail(f"{reason}; CI sets SALIENT_TEST_REQUIRE_PG=1, so PostgreSQL tests must run")
-    if reason:
-        pytest.skip(reason)
+    await require_postgres()
     async with fresh_postgres_database() as url:
         await prepare(url)
         yield Crm("local", {"db": url})
