@@ -6,6 +6,13 @@ VENV   := .venv
 UV     := $(shell command -v uv 2>/dev/null || echo $(VENV)/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 
+# The library's embedding model: where a copy sits beside the project (machines without internet), use it;
+# otherwise the library lets Chroma download the model into its cache on first use.
+SHARED_MODEL := $(wildcard $(CURDIR)/../shared/models/all-MiniLM-L6-v2/onnx/model.onnx)
+ifneq ($(SHARED_MODEL),)
+export SALIENT_LIBRARY_MODEL_DIR ?= $(dir $(SHARED_MODEL))
+endif
+
 .PHONY: help sync up test lint typecheck pytest bench clean
 
 help:  ## List the targets

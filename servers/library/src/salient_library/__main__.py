@@ -1,0 +1,75 @@
+"""`salient-library`: serve the knowledge base over stdio or HTTP, manage tokens, ingest files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from salient_core.cli import console, make_cli, run_async, settings_of
+from salient_core.db import Database
+from salient_core.migrate import upgrade
+
+from salient_library.schemas import IngestReport
+from salient_library.server import MIGRATIONS, build_server
+from salient_library.service import LibraryService
+from salient_library.settings import LibrarySettings
+
+app = make_cli(
+    "library",
+    LibrarySettings,
+    build_server,
+    help="Salient library MCP server: ingestion and cited, hybrid retrieval. "
+    "Serves stdio by default; --http for streamable HTTP.",
+)
+
+
+@app.command("ingest")
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories (.md, .html, .pdf, .txt).")],
+    collection: Annotated[str, typer.Option("--collection", "-c", help="Collection to ingest into.")],
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Tag the sources (repeatable).")] = None,
+) -> None:
+    """Ingest files into the account given by --account; unchanged files are skipped, removed ones deleted."""
+    settings = settings_of(ctx)
+    assert isinstance(settings, LibrarySettings)
+    if not settings.file_roots:
+        # The operator at the shell may read these files anyway; roots restrict what MCP callers can name.
+        settings = settings.model_copy(
+            update={"file_roots": [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]}
+        )
+
+    async def run() -> IngestReport:
+        db = Database(settings.database_url("library"))
+        try:
+            await upgrade(db, *MIGRATIONS)
+            service = LibraryService(db, settings)
+            plan = service.plan(paths=[str(p) for p in paths], text=None, title=None)
+            columns = [TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+            with Progress(*columns, console=console, transient=True) as bar:
+                task = bar.add_task("documents", total=len(plan.items))
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                return await service.ingest(settings.account, collection, plan, tags=tag or [], progress=progress)
+        finally:
+            await db.close()
+
+    report = run_async(run())
+    for problem in report.problems:
+        console.print(f"[yellow]skipped[/yellow] {problem}")
+    console.print(
+        f"collection {collection!r} of account {settings.account!r}: {report.added} added, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {report.removed} removed, {len(report.problems)} skipped"
+    )
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Library errors, on top of the shared hierarchy in `salient_core.errors`.
+
+SalientError
+├── InvalidInput
+│   ├── OutsideRoots        a file path outside every configured root
+│   ├── UnsupportedType     a file type the library cannot read
+│   ├── FileTooLarge        a file above the size limit
+│   └── EmptyDocument       a file or text with no readable words
+├── NotFound
+│   ├── UnknownCollection   no collection of that name in the caller's account
+│   ├── UnknownSource       no source with that id in the caller's account
+│   └── UnknownJob          no ingest job with that id in the caller's account
+└── ModelMissing            the embedding model's files are not where the settings say
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from salient_core.errors import InvalidInput, NotFound, SalientError
+
+
+class OutsideRoots(InvalidInput):
+    def __init__(self, path: str, roots: list[Path]) -> None:
+        shown = ", ".join(str(r) for r in roots) or "none configured"
+        super().__init__(
+            f"Path {path!r} is outside the library's file roots ({shown}).",
+            hint="Ingest only files under a configured root (setting SALIENT_LIBRARY_FILE_ROOTS).",
+        )
+
+
+class UnsupportedType(InvalidInput):
+    def __init__(self, path: str, suffixes: list[str]) -> None:
+        super().__init__(
+            f"Cannot read {path!r}: unsupported file type.", hint=f"Supported types: {', '.join(suffixes)}."
+        )
+
+
+class FileTooLarge(InvalidInput):
+    def __init__(self, path: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"File {path!r} is {size:,} bytes, above the limit of {limit:,} bytes.",
+            hint="Split the document or raise SALIENT_LIBRARY_MAX_FILE_BYTES.",
+        )
+
+
+class EmptyDocument(InvalidInput):
+    def __init__(self, origin: str) -> None:
+        super().__init__(f"No readable text in {origin!r}.", hint="Check the file; scanned PDFs need OCR first.")
+
+
+class UnknownCollection(NotFound):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"No collection {name!r} in this account.", hint="Call list_collections to see the names.")
+
+
+class UnknownSource(NotFound):
+    def __init__(self, source_id: str) -> None:
+        super().__init__(f"No source {source_id!r} in this account.", hint="Call list_sources or search first.")
+
+
+class UnknownJob(NotFound):
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"No ingest job {job_id!r} in this account.", hint="Use the job_id that ingest returned.")
+
+
+class ModelMissing(SalientError):
+    def __init__(self, model_dir: Path, missing: list[str]) -> None:
+        super().__init__(
+            f"Embedding model not found in {str(model_dir)!r} (missing {', '.join(missing)}).",
+            hint="Point SALIENT_LIBRARY_MODEL_DIR at an all-MiniLM-L6-v2 ONNX directory.",
+        )

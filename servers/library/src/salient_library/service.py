@@ -1,0 +1,189 @@
+"""The library's operations, below the MCP layer: each takes the caller's account first."""
+
+from __future__ import annotations
+
+import logging
+
+from salient_core.db import Database
+from salient_core.errors import InvalidInput
+from salient_core.pagination import decode_cursor, fingerprint, next_cursor
+
+from salient_library import repository as repo
+from salient_library.embeddings import MiniLM
+from salient_library.errors import UnknownCollection, UnknownSource
+from salient_library.ingest import Ingestor, Progress
+from salient_library.jobs import Jobs
+from salient_library.models import Source
+from salient_library.retrieval import Mode, Retriever
+from salient_library.schemas import (
+    Citation,
+    CollectionList,
+    CollectionOut,
+    Deletion,
+    Hit,
+    IngestReport,
+    Job,
+    SearchResult,
+    SourceOut,
+    SourcePage,
+    SourceText,
+)
+from salient_library.settings import LibrarySettings
+from salient_library.sources import Plan, plan_paths, plan_text
+from salient_library.store import VectorStore
+
+log = logging.getLogger(__name__)
+
+MAX_TOP_K = 50
+
+
+def source_view(source: Source) -> SourceOut:
+    return SourceOut(
+        id=source.id,
+        collection=source.collection,
+        origin=source.origin,
+        url=source.url,
+        kind=source.kind,
+        title=source.title,
+        content_hash=source.content_hash,
+        status=source.status,
+        tags=list(source.tags or []),
+        chunks=source.chunk_count,
+        chars=len(source.text),
+        created_at=source.created_at,
+        updated_at=source.updated_at,
+    )
+
+
+class LibraryService:
+    def __init__(self, db: Database, settings: LibrarySettings, jobs: Jobs | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.jobs = jobs or Jobs()
+        self.model = MiniLM(settings.model_dir)
+        self.store = VectorStore(settings.chroma_dir(), self.model)
+        self.ingestor = Ingestor(db, self.store, self.model, settings)
+        self.retriever = Retriever(self.store, self.model)
+
+    # -- ingestion ---------------------------------------------------------------------------------------
+
+    def plan(self, *, paths: list[str], text: str | None, title: str | None) -> Plan:
+        """Check the request and list what to ingest; raises before anything is written."""
+        if bool(paths) == (text is not None):
+            raise InvalidInput("Pass either paths or text, not both and not neither.")
+        if text is not None:
+            return plan_text(text, title=title or "Untitled note")
+        return plan_paths(paths, roots=self.settings.file_roots, max_bytes=self.settings.max_file_bytes)
+
+    async def ingest(
+        self, account: str, collection: str, plan: Plan, *, tags: list[str], progress: Progress | None = None
+    ) -> IngestReport:
+        await self._check_gone(account, collection, plan)
+        return await self.ingestor.run(account, collection, plan, tags=tags, progress=progress)
+
+    async def start_ingest(self, account: str, collection: str, plan: Plan, *, tags: list[str]) -> Job:
+        await self._check_gone(account, collection, plan)
+        total = len(plan.items)
+
+        async def work(progress: Progress) -> IngestReport:
+            return await self.ingestor.run(account, collection, plan, tags=tags, progress=progress)
+
+        return self.jobs.start(account, collection, total, work)
+
+    async def _check_gone(self, account: str, collection: str, plan: Plan) -> None:
+        """A named file that is missing is fine when it was ingested before (it is removed), else a typo."""
+        async with self.db.session(account=account) as session:
+            for origin in plan.gone:
+                if await repo.get_by_origin(session, account, collection, origin) is None:
+                    raise InvalidInput(f"No file or directory at {origin!r}.", hint="Check the path.")
+
+    # -- retrieval ---------------------------------------------------------------------------------------
+
+    async def search(
+        self,
+        account: str,
+        *,
+        query: str,
+        collection: str,
+        sources: list[str] | None = None,
+        tags: list[str] | None = None,
+        top_k: int = 5,
+        min_score: float = 0.0,
+        mode: Mode = "hybrid",
+    ) -> SearchResult:
+        if not query.strip():
+            raise InvalidInput("The query is empty.", hint="Ask with a few words, e.g. 'return window for rollators'.")
+        if not 1 <= top_k <= MAX_TOP_K:
+            raise InvalidInput(f"top_k {top_k} is out of range.", hint=f"Use 1 to {MAX_TOP_K}.")
+        async with self.db.session(account=account) as session:
+            state = await repo.collection_state(session, account, collection)
+            if state[0] == 0:
+                raise UnknownCollection(collection)
+            allowed = None
+            if sources is not None or tags:
+                allowed = await repo.ids_matching(session, account, collection, ids=sources, tags=tags)
+        if allowed is not None and not allowed:
+            return SearchResult(query=query, collection=collection, hits=[])
+        scored = await self.retriever.search(
+            account, collection, query, state=state, source_ids=allowed, top_k=top_k, mode=mode
+        )
+        hits: list[Hit] = []
+        for item in scored:
+            if item.score < min_score or len(hits) >= top_k:
+                break
+            meta = item.chunk.metadata
+            origin = str(meta.get("origin", ""))
+            citation = Citation(
+                source_id=str(meta.get("source_id")),
+                title=str(meta.get("title", "")),
+                url=str(meta["url"]) if meta.get("url") else None,
+                path=origin if origin.startswith("/") else None,
+                heading=str(meta["heading"]) if meta.get("heading") else None,
+                page=int(meta["page"]) if meta.get("page") is not None else None,
+            )
+            hits.append(
+                Hit(text=item.chunk.text, score=round(item.score, 4), similarity=item.similarity, citation=citation)
+            )
+        return SearchResult(query=query, collection=collection, hits=hits)
+
+    # -- sources and collections -------------------------------------------------------------------------
+
+    async def _source(self, account: str, source_id: str) -> Source:
+        async with self.db.session(account=account) as session:
+            source = await repo.get(session, account, source_id)
+        if source is None:
+            raise UnknownSource(source_id)
+        return source
+
+    async def read_source(self, account: str, source_id: str, *, start: int, max_chars: int) -> SourceText:
+        source = await self._source(account, source_id)
+        end = min(len(source.text), start + max_chars)
+        return SourceText(
+            source=source_view(source),
+            start=min(start, len(source.text)),
+            end=end,
+            text=source.text[start:end],
+            next_start=end if end < len(source.text) else None,
+        )
+
+    async def list_sources(self, account: str, *, collection: str | None, limit: int, cursor: str | None) -> SourcePage:
+        fp = fingerprint(account, ["sources", collection])
+        offset = decode_cursor(cursor, fp)
+        async with self.db.session(account=account) as session:
+            rows, total = await repo.page(session, account, collection, offset=offset, limit=limit)
+        return SourcePage(
+            items=[source_view(s) for s in rows], total=total, next_cursor=next_cursor(offset, limit, total, fp)
+        )
+
+    async def delete_source(self, account: str, source_id: str, *, dry_run: bool) -> Deletion:
+        source = await self._source(account, source_id)
+        if not dry_run:
+            await self.ingestor.remove(account, source.collection, source.id)
+        return Deletion(
+            source_id=source.id, title=source.title, chunks=source.chunk_count, dry_run=dry_run, deleted=not dry_run
+        )
+
+    async def list_collections(self, account: str) -> CollectionList:
+        async with self.db.session(account=account) as session:
+            rows = await repo.collections(session, account)
+        return CollectionList(collections=[CollectionOut(name=n, sources=s, chunks=c) for n, s, c in rows])

@@ -1,0 +1,92 @@
+"""Every bad input gets a clear error through the MCP client, and nothing is half-ingested."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastmcp import Client
+from fastmcp.exceptions import ToolError
+from library_support import wait_done
+from salient_library.server import build_server
+from salient_library.settings import LibrarySettings
+
+
+async def call_error(client: Client, tool: str, args: dict) -> str:
+    with pytest.raises(ToolError) as caught:
+        await client.call_tool(tool, args)
+    return str(caught.value)
+
+
+async def nothing_stored(client: Client) -> bool:
+    result = (await client.call_tool("list_collections", {})).structured_content
+    return result == {"collections": []}
+
+
+async def test_file_outside_roots(client: Client, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.md"
+    outside.write_text("# Secret\n\nnot for the library")
+    message = await call_error(client, "ingest", {"collection": "docs", "paths": [str(outside)]})
+    assert "is outside the library's file roots" in message
+    assert await nothing_stored(client)
+
+
+async def test_symlink_escaping_the_root(client: Client, docs_root: Path, tmp_path: Path) -> None:
+    (tmp_path / "passwd.txt").write_text("root:x:0:0")
+    (docs_root / "link.txt").symlink_to(tmp_path / "passwd.txt")
+    message = await call_error(client, "ingest", {"collection": "docs", "paths": [str(docs_root / "link.txt")]})
+    assert "is outside the library's file roots" in message
+
+
+async def test_unsupported_file_type_refuses_the_whole_request(client: Client, docs_root: Path) -> None:
+    (docs_root / "ok.md").write_text("# Fine\n\nA fine document.")
+    (docs_root / "sheet.xlsx").write_bytes(b"PK\x03\x04")
+    paths = [str(docs_root / "ok.md"), str(docs_root / "sheet.xlsx")]
+    message = await call_error(client, "ingest", {"collection": "docs", "paths": paths})
+    assert "unsupported file type" in message and ".pdf" in message
+    assert await nothing_stored(client)  # ok.md, named first, was not ingested either
+
+
+async def test_oversize_file(db_url: str, tmp_path: Path, docs_root: Path) -> None:
+    settings = LibrarySettings(db=db_url, data_dir=tmp_path / "d", file_roots=[docs_root], max_file_bytes=1000)
+    (docs_root / "big.txt").write_text("x " * 1000)
+    async with Client(build_server(settings)) as client:
+        message = await call_error(client, "ingest", {"collection": "docs", "paths": [str(docs_root / "big.txt")]})
+        assert "is 2,000 bytes, above the limit of 1,000 bytes" in message
+        assert await nothing_stored(client)
+
+
+async def test_missing_path(client: Client, docs_root: Path) -> None:
+    message = await call_error(client, "ingest", {"collection": "docs", "paths": [str(docs_root / "nope.md")]})
+    assert "No file or directory at" in message
+
+
+async def test_empty_query_and_huge_top_k(client: Client) -> None:
+    job = (await client.call_tool("ingest", {"collection": "docs", "text": "Rollator brakes lock with a click."})).data
+    await wait_done(client, job.id)
+    message = await call_error(client, "search", {"query": "", "collection": "docs"})
+    assert "query" in message and "at least 1 character" in message
+    message = await call_error(client, "search", {"query": "   ", "collection": "docs"})
+    assert "The query is empty." in message
+    message = await call_error(client, "search", {"query": "brakes", "collection": "docs", "top_k": 10_000})
+    assert "top_k" in message and "less than or equal to 50" in message
+
+
+async def test_unknown_source(client: Client) -> None:
+    for tool, args in [("read_source", {"id": "src_nope"}), ("delete_source", {"id": "src_nope", "dry_run": True})]:
+        assert "No source 'src_nope' in this account." in await call_error(client, tool, args)
+
+
+async def test_unknown_job(client: Client) -> None:
+    assert "No ingest job 'job_nope'" in await call_error(client, "ingest_status", {"job_id": "job_nope"})
+
+
+async def test_another_accounts_collection_is_unknown(settings: LibrarySettings) -> None:
+    async with Client(build_server(settings)) as demo:
+        job = (await demo.call_tool("ingest", {"collection": "private", "text": "Demo account's own note."})).data
+        assert (await wait_done(demo, job.id))["state"] == "done"
+    other = settings.model_copy(update={"account": "other"})
+    async with Client(build_server(other)) as client:
+        message = await call_error(client, "search", {"query": "note", "collection": "private"})
+        assert "No collection 'private' in this account." in message
+        assert await nothing_stored(client)
