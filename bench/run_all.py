@@ -23,6 +23,7 @@ BENCHES = [
     ["catalog_search.py"],
     ["scheduling_availability.py"],
     ["crossfeed_mining.py"],
+    ["library_ingest.py"],
 ]
 
 if __name__ == "__main__":
