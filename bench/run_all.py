@@ -20,10 +20,30 @@ BENCHES = [
         "--args",
         '{"product_ids": ["BW-WC-AEROLI-18-BLU"]}',
     ],
+    [
+        "http_latency.py",
+        "--server",
+        "crm",
+        "--tool",
+        "search_records",
+        "--args",
+        '{"object_type": "contact", "query": "care"}',
+    ],
+    [
+        "http_latency.py",
+        "--server",
+        "crm",
+        "--tool",
+        "upsert_contact",
+        "--args",
+        '{"email": "bench.visitor@example.com", "first_name": "Bench"}',
+    ],
     ["catalog_search.py"],
+    ["crm_search.py"],
     ["scheduling_availability.py"],
     ["crossfeed_mining.py"],
     ["library_ingest.py"],
+    ["library_eval.py"],
 ]
 
 if __name__ == "__main__":
