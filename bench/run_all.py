@@ -41,6 +41,7 @@ BENCHES = [
     ["catalog_search.py"],
     ["crm_search.py"],
     ["scheduling_availability.py"],
+    ["scheduling_contention.py"],
     ["crossfeed_mining.py"],
     ["library_ingest.py"],
     ["library_eval.py"],
