@@ -1,0 +1,94 @@
+"""MCP servers as pydantic-ai toolsets: transports, `<server>_` prefixes, allow-lists, approval of destructive tools."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from fastmcp.client.transports import ClientTransport, StdioTransport, StreamableHttpTransport
+from pydantic_ai import RunContext, ToolDefinition
+from pydantic_ai.mcp import MCPToolset
+from pydantic_ai.toolsets import AbstractToolset
+
+from salient_host.config import AgentConfig, Config, ServerConfig
+
+# Stdio servers get a minimal environment (the MCP client's default: HOME, PATH, ...). These add where per-user
+# data lives and the locale, so a server finds the same data directory the user's shell would; never secrets.
+PASSTHROUGH_ENV = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")
+
+
+def resolve_command(command: str) -> str:
+    """A bare command from PATH, else from this interpreter's bin directory (where `salient-*` are installed)."""
+    if os.sep in command:
+        return command
+    found = shutil.which(command)
+    if found:
+        return found
+    beside = Path(sys.executable).parent / command
+    return str(beside) if beside.exists() else command
+
+
+def transport(server: ServerConfig, base_dir: Path, log_file: TextIO | None = None) -> ClientTransport:
+    if server.url:
+        return StreamableHttpTransport(server.url, headers=dict(server.headers))
+    assert server.command is not None, "config_load guarantees command or url"
+    env = {k: os.environ[k] for k in PASSTHROUGH_ENV if k in os.environ} | dict(server.env)
+    cwd = str(base_dir / server.cwd) if server.cwd else None
+    # keep_alive=False: the process ends with the session, so nothing outlives a command or a test.
+    return StdioTransport(
+        command=resolve_command(server.command),
+        args=list(server.args),
+        env=env,
+        cwd=cwd,
+        keep_alive=False,
+        log_file=log_file,
+    )
+
+
+def mcp_toolset(name: str, server: ServerConfig, base_dir: Path, log_file: TextIO | None = None) -> MCPToolset[Any]:
+    return MCPToolset(
+        transport(server, base_dir, log_file),
+        id=name,
+        init_timeout=server.init_timeout,
+        read_timeout=server.timeout,
+    )
+
+
+def is_destructive(tool: ToolDefinition) -> bool:
+    """MCP's defaults: a tool is not read-only and is destructive unless its annotations say otherwise."""
+    annotations = (tool.metadata or {}).get("annotations") or {}
+    if annotations.get("readOnlyHint") is True:
+        return False
+    return annotations.get("destructiveHint") is not False
+
+
+def allowed(tool_name: str, globs: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(tool_name, pattern) for pattern in globs)
+
+
+def agent_toolsets(
+    config: Config, agent: AgentConfig, servers: dict[str, MCPToolset[Any]] | None = None
+) -> list[AbstractToolset[Any]]:
+    """One toolset per server the agent uses: allow-listed, prefixed, and gated by the approval policy.
+
+    `servers` lets callers share MCPToolsets (one process per server) across agents; by default each is new.
+    """
+    toolsets: list[AbstractToolset[Any]] = []
+    for name, access in agent.servers.items():
+        mcp = servers[name] if servers is not None else mcp_toolset(name, config.servers[name], config.base_dir)
+        globs, policy = list(access.tools), agent.approval
+
+        # Bound per server through defaults: a closure over the loop variables would see only the last server.
+        def keep(ctx: RunContext[Any], tool: ToolDefinition, globs: list[str] = globs, policy: str = policy) -> bool:
+            # The filter sits inside the prefix, so globs match the server's own tool names.
+            return allowed(tool.name, globs) and not (policy == "deny" and is_destructive(tool))
+
+        toolset: AbstractToolset[Any] = mcp.filtered(keep).prefixed(name)
+        if policy == "ask":
+            toolset = toolset.approval_required(lambda ctx, tool, args: is_destructive(tool))
+        toolsets.append(toolset)
+    return toolsets
