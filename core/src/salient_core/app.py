@@ -54,6 +54,7 @@ class ServerSpec(Generic[S]):
     migrations: MigrationSet
     open_state: Callable[[Database, ServerSettings], S]
     load_demo: Callable[[S, str], Awaitable[None]] | None = None
+    close_state: Callable[[S], Awaitable[None]] | None = None  # e.g. cancel background jobs, close clients
 
 
 async def prepare_database(spec: ServerSpec[S], settings: ServerSettings) -> tuple[Database, S]:
@@ -80,7 +81,11 @@ def create_server(spec: ServerSpec[S], settings: ServerSettings, *, instructions
         try:
             yield {"runtime": Runtime(spec.name, settings, db, state)}
         finally:
-            await db.close()
+            try:
+                if spec.close_state is not None:
+                    await spec.close_state(state)
+            finally:
+                await db.close()
 
     mcp = FastMCP(
         f"salient-{spec.name}",

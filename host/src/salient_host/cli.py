@@ -39,16 +39,23 @@ def up(
         table = Table("server", "MCP endpoint", "status")
         for server, process in zip(servers, processes, strict=True):
             ok = wait_healthy(server, process)
-            table.add_row(f"salient-{server.name}", server.url, "[green]up[/green]" if ok else "[red]failed[/red]")
+            status = "[green]up[/green]" if ok else f"[red]failed[/red] (run salient-{server.name} --http to see why)"
+            table.add_row(f"salient-{server.name}", server.url, status)
         console.print(table)
         console.print("Data lives in the per-user data directory (salient-<name> --help shows the settings).")
         console.print("Mount a server in Claude Desktop (stdio) with this in claude_desktop_config.json:")
         console.print_json(json.dumps(claude_desktop_config(servers)))
         console.print("Press Ctrl-C to stop.")
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-        while all(p.poll() is None for p in processes):
+        # One server failing (say, the library without its embedding model) must not take the others down.
+        reported: set[str] = set()
+        while any(p.poll() is None for p in processes):
+            for server, process in zip(servers, processes, strict=True):
+                if process.poll() is not None and server.name not in reported:
+                    reported.add(server.name)
+                    console.print(f"[red]salient-{server.name} exited with code {process.returncode}[/red]")
             time.sleep(0.5)
-        console.print("[red]A server exited; stopping the suite.[/red]")
+        console.print("[red]Every server has exited.[/red]")
     except KeyboardInterrupt:
         console.print("stopping...")
     finally:

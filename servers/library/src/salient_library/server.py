@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastmcp import Context, FastMCP
-from fastmcp.server.lifespan import lifespan
 from mcp.types import ToolAnnotations
 from pydantic import Field
 from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
@@ -63,19 +61,18 @@ def build_server(settings: LibrarySettings) -> FastMCP:
     def open_state(db: Database, _settings: ServerSettings) -> LibraryService:
         return LibraryService(db, settings, jobs)
 
-    spec = ServerSpec(name="library", migrations=LIBRARY_MIGRATIONS, open_state=open_state, load_demo=load_demo)
+    async def close_state(_service: LibraryService) -> None:
+        # Ingest jobs still running when the server stops are cancelled instead of outliving the database.
+        await jobs.cancel_all()
+
+    spec = ServerSpec(
+        name="library",
+        migrations=LIBRARY_MIGRATIONS,
+        open_state=open_state,
+        load_demo=load_demo,
+        close_state=close_state,
+    )
     mcp = create_server(spec, settings, instructions=INSTRUCTIONS)
-
-    # Core's lifespan has no teardown hook for server state; a mounted server's lifespan runs alongside it,
-    # so ingest jobs still running when the server stops are cancelled instead of outliving the database.
-    @lifespan
-    async def jobs_lifespan(_server: FastMCP) -> AsyncIterator[dict[str, Any]]:
-        try:
-            yield {}
-        finally:
-            await jobs.cancel_all()
-
-    mcp.mount(FastMCP("library-jobs", lifespan=jobs_lifespan))
 
     @mcp.tool(title="Ingest documents", tags={"write"}, annotations=WRITE)
     async def ingest(

@@ -89,7 +89,17 @@ def _open_state(db: Database, settings: ServerSettings) -> BookingService:
     return BookingService(db, open_backend(settings), clock=clock)
 
 
-SPEC = ServerSpec(name="scheduling", migrations=SCHEDULING_MIGRATIONS, open_state=_open_state, load_demo=load_demo)
+async def _close_state(service: BookingService) -> None:
+    await service.backend.aclose()
+
+
+SPEC = ServerSpec(
+    name="scheduling",
+    migrations=SCHEDULING_MIGRATIONS,
+    open_state=_open_state,
+    load_demo=load_demo,
+    close_state=_close_state,
+)
 
 
 def _service(ctx: Context) -> tuple[BookingService, str]:
