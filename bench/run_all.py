@@ -45,6 +45,7 @@ BENCHES = [
     ["crossfeed_mining.py"],
     ["library_ingest.py"],
     ["library_eval.py"],
+    ["host_overhead.py"],
 ]
 
 if __name__ == "__main__":

@@ -13,12 +13,14 @@ from rich.console import Console
 from rich.table import Table
 
 from salient_host.cli_host import register
+from salient_host.cli_install import register as register_install
 from salient_host.suite import claude_desktop_config, installed_servers, start, wait_healthy
 
 app = typer.Typer(help="Salient: MCP servers and agents for sales and service.", no_args_is_help=True)
 servers_app = typer.Typer(help="The Salient servers installed here.", no_args_is_help=True)
 app.add_typer(servers_app, name="servers")
 register(app, servers_app)
+register_install(app)
 console = Console()
 
 

@@ -1,4 +1,4 @@
-"""MCP servers as pydantic-ai toolsets: transports, `<server>_` prefixes, allow-lists, approval of destructive tools."""
+"""MCP servers as pydantic-ai toolsets: transports, supervision, `<server>_` prefixes, allow-lists, approval."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import fnmatch
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -15,6 +16,7 @@ from pydantic_ai.mcp import MCPToolset
 from pydantic_ai.toolsets import AbstractToolset
 
 from salient_host.config import AgentConfig, Config, ServerConfig
+from salient_host.supervision import SupervisedToolset, supervise
 
 # Stdio servers get a minimal environment (the MCP client's default: HOME, PATH, ...). These add where per-user
 # data lives and the locale, so a server finds the same data directory the user's shell would; never secrets.
@@ -71,15 +73,21 @@ def allowed(tool_name: str, globs: list[str]) -> bool:
 
 
 def agent_toolsets(
-    config: Config, agent: AgentConfig, servers: dict[str, MCPToolset[Any]] | None = None
+    config: Config,
+    agent: AgentConfig,
+    servers: Mapping[str, MCPToolset[Any] | SupervisedToolset] | None = None,
 ) -> list[AbstractToolset[Any]]:
-    """One toolset per server the agent uses: allow-listed, prefixed, and gated by the approval policy.
+    """One toolset per server the agent uses: supervised, allow-listed, prefixed, and gated by the approval policy.
 
-    `servers` lets callers share MCPToolsets (one process per server) across agents; by default each is new.
+    `servers` lets callers share servers (one process per server) across agents, and read their status: pass
+    `supervision.supervise_all({...})`, or MCPToolsets, which get their one supervisor each. By default each is new.
+    Each server is supervised (see supervision.py): a server that fails degrades the agent instead of failing the
+    run, and `supervision.supervised_servers(toolsets)` finds the supervisors again.
     """
     toolsets: list[AbstractToolset[Any]] = []
     for name, access in agent.servers.items():
-        mcp = servers[name] if servers is not None else mcp_toolset(name, config.servers[name], config.base_dir)
+        given = servers[name] if servers is not None else mcp_toolset(name, config.servers[name], config.base_dir)
+        mcp = supervise(name, given)
         globs, policy = list(access.tools), agent.approval
 
         # Bound per server through defaults: a closure over the loop variables would see only the last server.

@@ -1,0 +1,200 @@
+"""Host overhead per turn: what the host's agent layer adds to a turn, beyond the time spent inside tool calls.
+
+One scripted turn (a FunctionModel: `search_products`, then `get_product` on the first hit, then an answer) runs
+against `salient-catalog --http --demo` over streamable HTTP, through:
+
+- **bare**: a pydantic-ai `Agent` over a plain `MCPToolset` (the baseline);
+- **host agent**: `runtime.build_agent` as configured from YAML, so `agent_toolsets` with supervision, allow-list,
+  `<server>_` prefix and approval gate, and the host's output type and instructions.
+
+Both hold their MCP connection across turns (as a long-running host does), run in the same process and alternate
+in rounds. Time inside the tool calls (the MCPToolset's `call_tool`, the same class in every row) is subtracted, so
+what is left is the agent layer's own work per turn. A row is a `Runner`: the conversation engine's turn (memory,
+pricing, events) is meant to be added as a third row the same way.
+
+    uv run python bench/host_overhead.py [--turns 300] [--rounds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from common import BIN, free_port, print_table, process, scratch_home
+from fastmcp.client.transports import StreamableHttpTransport
+from pydantic_ai import Agent, ModelMessage, ModelResponse, TextPart, ToolCallPart, ToolReturnPart, UserPromptPart
+from pydantic_ai.mcp import MCPToolset
+from pydantic_ai.models.function import AgentInfo, FunctionModel
+from pydantic_ai.toolsets import ToolsetTool
+from salient_host.config import Config
+from salient_host.config_load import load_config
+from salient_host.runtime import build_agent, usage_limits
+
+INSTRUCTIONS = "Answer product questions from the catalog tools."
+QUESTION = "Do you have a glucose meter?"
+
+
+class TimedMCPToolset(MCPToolset[Any]):
+    """An MCPToolset that adds up the time spent inside its tool calls (the part every row shares)."""
+
+    inside: float = 0.0
+
+    async def call_tool(self, name: str, tool_args: dict[str, Any], ctx: Any, tool: ToolsetTool[Any]) -> Any:
+        start = time.perf_counter()
+        try:
+            return await super().call_tool(name, tool_args, ctx, tool)
+        finally:
+            self.inside += time.perf_counter() - start
+
+
+def script(prefix: str) -> Callable[[list[ModelMessage], AgentInfo], ModelResponse]:
+    """The scripted model: search, look up the first hit, answer. `prefix` is how the agent names the tools."""
+
+    def model(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        last = messages[-1].parts[-1]
+        if isinstance(last, UserPromptPart):
+            return ModelResponse(parts=[ToolCallPart(f"{prefix}search_products", {"query": "glucose meter"})])
+        assert isinstance(last, ToolReturnPart) and isinstance(last.content, dict), last
+        if "hits" in last.content:
+            product = last.content["hits"][0]["product"]["id"]
+            return ModelResponse(parts=[ToolCallPart(f"{prefix}get_product", {"id": product})])
+        return ModelResponse(parts=[TextPart(f"Yes: {last.content['name']}.")])
+
+    return model
+
+
+@dataclass
+class Runner:
+    """One row: how to set up an agent for many turns, and run one turn."""
+
+    name: str
+    setup: Callable[[], AbstractAsyncContextManager[tuple[Callable[[], Awaitable[None]], TimedMCPToolset]]]
+
+
+def host_config(url: str, directory: Path) -> Config:
+    (directory / "agents").mkdir()
+    (directory / "agents" / "bench.md").write_text(INSTRUCTIONS, encoding="utf-8")
+    raw = {
+        "servers": {"catalog": {"url": url}},
+        "agents": {
+            "bench": {
+                "description": "benchmark agent",
+                "instructions": "agents/bench.md",
+                "servers": {"catalog": {"tools": ["search_products", "get_product"]}},
+            }
+        },
+    }
+    path = directory / "salient.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return load_config(path, {})
+
+
+def runners(url: str, config: Config) -> list[Runner]:
+    @asynccontextmanager
+    async def bare() -> AsyncIterator[tuple[Callable[[], Awaitable[None]], TimedMCPToolset]]:
+        toolset = TimedMCPToolset(StreamableHttpTransport(url), id="catalog")
+        agent = Agent(FunctionModel(script("")), toolsets=[toolset], instructions=INSTRUCTIONS)
+
+        async def turn() -> None:
+            result = await agent.run(QUESTION)
+            assert result.output.startswith("Yes: "), result.output
+
+        async with agent:
+            yield turn, toolset
+
+    @asynccontextmanager
+    async def host() -> AsyncIterator[tuple[Callable[[], Awaitable[None]], TimedMCPToolset]]:
+        toolset = TimedMCPToolset(StreamableHttpTransport(url), id="catalog")
+        agent = build_agent(config, "bench", FunctionModel(script("catalog_")), {"catalog": toolset})
+        limits = usage_limits(config, "bench")
+
+        async def turn() -> None:
+            result = await agent.run(QUESTION, usage_limits=limits)
+            assert isinstance(result.output, str) and result.output.startswith("Yes: "), result.output
+
+        async with agent:
+            yield turn, toolset
+
+    return [Runner("bare Agent", bare), Runner("host agent", host)]
+
+
+@dataclass
+class Samples:
+    turn: list[float]
+    inside: list[float]
+
+    @property
+    def overhead(self) -> list[float]:
+        return [t - i for t, i in zip(self.turn, self.inside, strict=True)]
+
+
+async def measure(rows: list[Runner], turns: int, rounds: int) -> dict[str, Samples]:
+    samples = {row.name: Samples([], []) for row in rows}
+    per_round = max(1, turns // rounds)
+    setups = {row.name: row.setup() for row in rows}
+    entered = {name: await setup.__aenter__() for name, setup in setups.items()}
+    try:
+        for turn, _toolset in entered.values():  # warm caches, connections and code paths
+            for _ in range(20):
+                await turn()
+        for _ in range(rounds):  # rows alternate, so drift on a shared machine hits them alike
+            for name, (turn, toolset) in entered.items():
+                for _ in range(per_round):
+                    toolset.inside = 0.0
+                    start = time.perf_counter()
+                    await turn()
+                    samples[name].turn.append(time.perf_counter() - start)
+                    samples[name].inside.append(toolset.inside)
+    finally:
+        for setup in setups.values():
+            await setup.__aexit__(None, None, None)
+    return samples
+
+
+def ms(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] * 1000
+
+
+async def main(turns: int, rounds: int) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/mcp"
+    server = [str(BIN / "salient-catalog"), "--http", "--port", str(port), "--demo", "--log-level", "WARNING"]
+    with (
+        scratch_home() as env,
+        process(server, health_url=f"http://127.0.0.1:{port}/healthz", env=env),
+        tempfile.TemporaryDirectory(prefix="salient-bench-") as directory,
+    ):
+        config = host_config(url, Path(directory))
+        samples = await measure(runners(url, config), turns, rounds)
+
+    baseline = next(iter(samples.values()))
+    base_p50, base_mean = ms(baseline.overhead, 50), statistics.fmean(baseline.overhead) * 1000
+    rows = []
+    for name, s in samples.items():
+        p50, mean = ms(s.overhead, 50), statistics.fmean(s.overhead) * 1000
+        rows.append(
+            [name, ms(s.turn, 50), ms(s.inside, 50), p50, ms(s.overhead, 95), mean, p50 / base_p50, mean / base_mean]
+        )
+    print_table(
+        f"a turn with two tool calls over HTTP, {len(baseline.turn)} turns per row (ms); rest = turn - tools",
+        ["agent", "turn p50", "tools p50", "rest p50", "rest p95", "rest mean", "ratio p50", "ratio mean"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=300, help="Measured turns per row.")
+    parser.add_argument("--rounds", type=int, default=10, help="Rows alternate this many times.")
+    args = parser.parse_args()
+    asyncio.run(main(args.turns, args.rounds))
