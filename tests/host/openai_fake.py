@@ -1,20 +1,28 @@
 """An OpenAI-compatible chat completions server for loopback tests: the one stand-in the host tests use.
 
 It behaves like a model that always searches first: asked a question with a `*search_products` tool on offer, it
-calls that tool with the question; given the tool's result, it answers by naming the first product found. Request
-and response bodies have the real `POST /v1/chat/completions` shapes (non-streaming).
+calls that tool with the question; given the tool's result, it answers by naming the first product found. Asked to
+"archive contact N" with an `*archive_record` tool on offer, it calls that instead. Request
+and response bodies have the real `POST /v1/chat/completions` shapes, streamed or not: with `"stream": true` the
+answer comes as `chat.completion.chunk` server-sent events (text a word at a time, a tool call's arguments in
+fragments) and, when `stream_options.include_usage` asks for it, a last chunk with the usage and no choices.
+
+`hang=True` makes it take requests and never answer (`received` is set when one arrives), for crash tests.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 
@@ -27,38 +35,24 @@ class Received:
 @dataclass
 class FakeOpenAI:
     requests: list[Received] = field(default_factory=list)
+    hang: bool = False
+    received: asyncio.Event = field(default_factory=asyncio.Event)
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/v1/chat/completions", self.completions, methods=["POST"])])
 
-    async def completions(self, request: Request) -> JSONResponse:
+    async def completions(self, request: Request) -> Response:
         body = await request.json()
         self.requests.append(Received(body, request.headers.get("authorization")))
+        self.received.set()
+        if self.hang:
+            while (await request.receive())["type"] != "http.disconnect":  # waits until the client goes away
+                pass
+            return JSONResponse({"error": {"message": "the client went away"}}, 499)
+        message, finish = self._decide(body)
         if body.get("stream"):
-            return JSONResponse(
-                {"error": {"message": "streaming is not supported here", "type": "invalid_request"}}, 400
-            )
-        messages = body["messages"]
-        last = messages[-1]
-        if last["role"] == "tool":
-            return self._reply(body, {"role": "assistant", "content": _answer_from(last["content"])}, "stop")
-        tool = next(
-            (t["function"]["name"] for t in body.get("tools", []) if t["function"]["name"].endswith("search_products")),
-            None,
-        )
-        if tool is None:
-            return self._reply(body, {"role": "assistant", "content": "I have no product search tool."}, "stop")
-        question = _text(last["content"])
-        call = {
-            "id": f"call_{len(self.requests)}",
-            "type": "function",
-            "function": {"name": tool, "arguments": json.dumps({"query": question})},
-        }
-        return self._reply(body, {"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls")
-
-    def _reply(self, body: dict[str, Any], message: dict[str, Any], finish: str) -> JSONResponse:
-        prompt = sum(len(json.dumps(m)) for m in body["messages"]) // 4
-        completion = len(json.dumps(message)) // 4
+            include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+            return StreamingResponse(self._chunks(body, message, finish, include_usage), media_type="text/event-stream")
         return JSONResponse(
             {
                 "id": f"chatcmpl-{len(self.requests)}",
@@ -66,13 +60,75 @@ class FakeOpenAI:
                 "created": int(time.time()),
                 "model": body["model"],
                 "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
-                "usage": {
-                    "prompt_tokens": prompt,
-                    "completion_tokens": completion,
-                    "total_tokens": prompt + completion,
-                },
+                "usage": _usage(body, message),
             }
         )
+
+    def _decide(self, body: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        messages = body["messages"]
+        last = messages[-1]
+        if last["role"] == "tool":
+            return {"role": "assistant", "content": _answer_from(last["content"])}, "stop"
+        tools = [t["function"]["name"] for t in body.get("tools", [])]
+        question = _text(last["content"])
+        archive = re.search(r"archive contact (\d+)", question)
+        archiver = next((t for t in tools if t.endswith("archive_record")), None)
+        if archive and archiver:
+            name, arguments = archiver, {"object_type": "contact", "id": archive.group(1)}
+        else:
+            search = next((t for t in tools if t.endswith("search_products")), None)
+            if search is None:
+                return {"role": "assistant", "content": "I have no product search tool."}, "stop"
+            name, arguments = search, {"query": question}
+        call = {
+            "id": f"call_{len(self.requests)}",
+            "type": "function",
+            "function": {"name": name, "arguments": json.dumps(arguments)},
+        }
+        return {"role": "assistant", "content": None, "tool_calls": [call]}, "tool_calls"
+
+    async def _chunks(
+        self, body: dict[str, Any], message: dict[str, Any], finish: str, include_usage: bool
+    ) -> AsyncIterator[str]:
+        def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> str:
+            payload = {
+                "id": f"chatcmpl-{len(self.requests)}",
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": body["model"],
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason, "logprobs": None}],
+            }
+            return f"data: {json.dumps(payload)}\n\n"
+
+        yield chunk({"role": "assistant", "content": ""})
+        words = (message.get("content") or "").split(" ")
+        for piece in [w + " " for w in words[:-1]] + words[-1:]:
+            if piece:
+                yield chunk({"content": piece})  # a word at a time, as models stream tokens
+        for index, call in enumerate(message.get("tool_calls") or []):
+            head = {"index": index, "id": call["id"], "type": "function"}
+            yield chunk({"tool_calls": [{**head, "function": {"name": call["function"]["name"], "arguments": ""}}]})
+            arguments = call["function"]["arguments"]
+            for start in range(0, len(arguments), 7):
+                yield chunk({"tool_calls": [{"index": index, "function": {"arguments": arguments[start : start + 7]}}]})
+        yield chunk({}, finish)
+        if include_usage:
+            payload = {
+                "id": f"chatcmpl-{len(self.requests)}",
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": body["model"],
+                "choices": [],
+                "usage": _usage(body, message),
+            }
+            yield f"data: {json.dumps(payload)}\n\n"
+        yield "data: [DONE]\n\n"
+
+
+def _usage(body: dict[str, Any], message: dict[str, Any]) -> dict[str, int]:
+    prompt = sum(len(json.dumps(m)) for m in body["messages"]) // 4
+    completion = len(json.dumps(message)) // 4
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
 def _text(content: Any) -> str:
@@ -87,6 +143,8 @@ def _answer_from(tool_content: Any) -> str:
         result = json.loads(_text(tool_content))
     except json.JSONDecodeError:
         return f"The search said: {_text(tool_content)}"
+    if "record" in result:
+        return f"Contact {result['record']['id']} is archived: {result['record']['archived']}."
     hits = result.get("hits") or []
     if not hits:
         return "I found no matching product."

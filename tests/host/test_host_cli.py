@@ -164,15 +164,17 @@ async def test_servers_status_over_streamable_http_with_a_token_from_the_environ
     assert seen and set(seen) == {"Bearer tok-1"}
 
 
-async def test_ask_names_the_server_that_did_not_start(tmp_path: Path) -> None:
+async def test_ask_goes_on_without_a_server_that_did_not_start_and_says_so(tmp_path: Path) -> None:
     raw = {
         "servers": {"broken": {"command": sys.executable, "args": ["-c", "raise SystemExit('cannot open database')"]}},
         "agents": {"sales": agent({"broken": ["*"]})},
     }
     done = await run_salient("ask", "-a", "sales", "-c", str(write_config(tmp_path, raw)), "--model", "test", "hi")
-    assert done.code == 1 and done.stdout == ""
-    assert "the run failed: server 'broken' is unreachable (" in done.stderr
+    # A dead server degrades the agent (its tools withdrawn, the person told) instead of failing the question.
+    assert done.code == 0, done.stderr
+    assert "notice: The broken server is unavailable right now; its tools are withdrawn." in done.stderr
     assert "cannot open database" in done.stderr  # the server's own stderr reaches the user
+    assert done.stdout.startswith("tool calls (0):")
 
 
 async def test_ask_exits_3_when_a_destructive_call_awaits_approval(tmp_path: Path) -> None:

@@ -58,11 +58,20 @@ class ServerAccess(Strict):
 
 
 class Limits(Strict):
+    """What one turn and one session of an agent may use; checked before every model request."""
+
     tool_calls_per_turn: int = Field(default=20, ge=1)
     tokens_per_turn: int | None = Field(default=None, ge=1)
-    cost_per_turn_usd: float | None = Field(
-        default=None, gt=0, description="Parsed; not enforced until cost accounting."
-    )
+    cost_per_turn_usd: float | None = Field(default=None, gt=0, description="USD one turn may spend.")
+    tokens_per_session: int | None = Field(default=None, ge=1, description="Tokens one session may use in all.")
+    cost_per_session_usd: float | None = Field(default=None, gt=0, description="USD one session may spend in all.")
+
+
+class Budgets(Strict):
+    """Spending over calendar periods (UTC): tokens per day, US dollars per month."""
+
+    tokens_per_day: int | None = Field(default=None, ge=1)
+    cost_per_month_usd: float | None = Field(default=None, gt=0)
 
 
 class AgentConfig(Strict):
@@ -73,11 +82,14 @@ class AgentConfig(Strict):
     # Destructive tools: `ask` defers each call for a human; `allow` runs it; `deny` hides the tool.
     approval: Literal["ask", "allow", "deny"] = "ask"
     limits: Limits = Limits()  # frozen, so one shared default is safe
+    budgets: Budgets = Budgets()  # the agent's spending across all accounts
 
 
-class Budgets(Strict):
-    tokens_per_day: int | None = Field(default=None, ge=1)
-    cost_per_month_usd: float | None = Field(default=None, gt=0)
+class Price(Strict):
+    """A model's price in US dollars per million tokens, for models the genai-prices data does not know."""
+
+    input_usd_per_million: float = Field(ge=0)
+    output_usd_per_million: float = Field(ge=0)
 
 
 class AccountConfig(Strict):
@@ -90,6 +102,8 @@ class Config(Strict):
     servers: dict[str, ServerConfig]
     agents: dict[str, AgentConfig] = Field(default_factory=dict)
     accounts: dict[str, AccountConfig] = Field(default_factory=dict)
+    # Keyed by the model's name as its provider reports it (`llama3.1`, `anthropic/claude-sonnet-4.5`).
+    prices: dict[str, Price] = Field(default_factory=dict)
 
     _source: Path = PrivateAttr(default=Path("config/salient.yaml"))
     _instructions: dict[str, str] = PrivateAttr(default_factory=dict)

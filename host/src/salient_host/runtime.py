@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,9 @@ from pydantic_ai import (
     ToolReturnPart,
 )
 from pydantic_ai.mcp import MCPToolset
+from pydantic_ai.messages import ERROR_OUTCOMES
 from pydantic_ai.models import Model
+from pydantic_ai.toolsets import AbstractToolset
 from pydantic_ai.usage import UsageLimits
 
 from salient_host.config import Config
@@ -42,9 +45,17 @@ class ServerUnavailable(Exception):
 
 
 def build_agent(
-    config: Config, name: str, model: Model | None = None, servers: dict[str, MCPToolset[Any]] | None = None
+    config: Config,
+    name: str,
+    model: Model | None = None,
+    servers: dict[str, MCPToolset[Any]] | None = None,
+    *,
+    toolsets: Sequence[AbstractToolset[Any]] | None = None,
 ) -> Agent[None, Output]:
-    """The agent `name` as configured; `model` may be left out and given to each run instead."""
+    """The agent `name` as configured; `model` may be left out and given to each run instead.
+
+    `toolsets` replaces the agent's own (`agent_toolsets`), for callers that wrap them (conversation turns do).
+    """
     if name not in config.agents:
         raise UnknownAgent(config, name)
     agent = config.agents[name]
@@ -54,7 +65,7 @@ def build_agent(
         instructions=config.instructions(name),
         name=name,
         description=agent.description,
-        toolsets=agent_toolsets(config, agent, servers),
+        toolsets=list(toolsets) if toolsets is not None else agent_toolsets(config, agent, servers),
     )
 
 
@@ -111,7 +122,9 @@ def executed_calls(messages: list[Any], pending: set[str]) -> list[ToolCall]:
                 if part.tool_call_id not in pending:
                     calls[part.tool_call_id] = ToolCall(part.tool_name, part.args_as_dict())
             elif isinstance(message, ModelRequest) and isinstance(part, ToolReturnPart):
-                if part.tool_call_id in calls:
+                if part.tool_call_id in calls and part.outcome in ERROR_OUTCOMES:
+                    calls[part.tool_call_id].error = part.model_response_str(wrap_if_error=False)
+                elif part.tool_call_id in calls:
                     calls[part.tool_call_id].result = part.content
             elif isinstance(message, ModelRequest) and isinstance(part, RetryPromptPart) and part.tool_call_id in calls:
                 calls[part.tool_call_id].error = part.model_response()

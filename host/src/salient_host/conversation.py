@@ -1,0 +1,450 @@
+"""Conversations: sessions and turns for one host, each turn a task of its own (implements events.Conversations).
+
+    engine = await ConversationEngine.open(config)          # or ConversationEngine(config, store)
+    session = await engine.start(account="demo", agent="sales")
+    async for event in engine.send(session.id, "Hi", account="demo", client_message_id="m-1"):
+        ...                                                  # TextDelta, ToolStarted, ..., TurnFinished | TurnFailed
+    await engine.aclose()
+
+Errors (all `ConversationError`): SessionNotFound (a LookupError: an unknown id and another account's look the
+same), AgentNotAllowed (a PermissionError), and the ValueErrors NothingToDecide, DecisionMismatch, EmptyMessage.
+`send` and `decide` are async generators, so theirs are raised by the first step of the iteration. Everything
+that goes wrong inside a turn is a TurnFailed event instead, so a stream always ends cleanly.
+
+A turn is stored and run under its session's lock: turns of one session run one after another, turns of different
+sessions run side by side, each with its own MCP sessions (its own toolsets, built for that turn).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from decimal import Decimal
+from typing import Any, cast
+
+from pydantic_ai import DeferredToolResults, ModelRequest, ToolDenied, ToolReturnPart, UserPromptPart
+from pydantic_ai.models import Model
+
+from salient_host.budgets import BudgetGuard
+from salient_host.config import Config
+from salient_host.events import (
+    ApprovalRequested,
+    SessionInfo,
+    ShownMessage,
+    ShownToolCall,
+    TextDelta,
+    TurnEvent,
+    TurnFailed,
+    TurnFinished,
+)
+from salient_host.memory import DuplicateClientMessage, Store, database_url
+from salient_host.memory.models import Message, Session, ToolCall
+from salient_host.memory.store import new_id
+from salient_host.models import ModelUnavailable, resolve
+from salient_host.pricing import Pricer
+from salient_host.problems import display_path
+from salient_host.recording import RecordingToolset
+from salient_host.runtime import UnknownAgent, build_agent, usage_limits
+from salient_host.supervision import StatusBoard, StatusChange, supervised_servers, watch
+from salient_host.toolsets import agent_toolsets
+from salient_host.turn import FailureCode, Turn
+from salient_host.turnlog import TurnLog
+
+log = logging.getLogger(__name__)
+
+DENIED = "A person denied this call; it was not run. Do not retry it unless they ask again."
+NOT_DECIDED = "Not run: the person sent a new message instead of approving this call."
+INTERRUPTED = "This turn did not finish (the host stopped while it ran). Your message is saved; send another to go on."
+
+
+class ConversationError(Exception):
+    """A request the engine refuses; the message says why."""
+
+
+class SessionNotFound(ConversationError, LookupError):
+    def __init__(self, session_id: str) -> None:
+        # Deliberately the same whether the id is unknown or belongs to another account.
+        super().__init__(f"no session {session_id!r} for this account")
+
+
+class AgentNotAllowed(ConversationError, PermissionError):
+    pass
+
+
+class EmptyMessage(ConversationError, ValueError):
+    def __init__(self) -> None:
+        super().__init__("the message is empty")
+
+
+class NothingToDecide(ConversationError, ValueError):
+    def __init__(self, session_id: str) -> None:
+        super().__init__(f"session {session_id!r} has no tool calls awaiting approval")
+
+
+class DecisionMismatch(ConversationError, ValueError):
+    def __init__(self, pending: list[str], given: list[str]) -> None:
+        super().__init__(f"decide every call awaiting approval, no more and no fewer: pending {pending}, given {given}")
+
+
+def session_info(row: Session) -> SessionInfo:
+    return SessionInfo(
+        id=row.id,
+        account=row.account_id,
+        agent=row.agent,
+        created_at=row.created_at,
+        title=row.title,
+        origin=dict(row.origin or {}),
+    )
+
+
+def shown_call(call: ToolCall) -> ShownToolCall:
+    return ShownToolCall(
+        call_id=call.call_id,
+        server=call.server,
+        tool=call.tool,
+        args=dict(call.args or {}),
+        duration_ms=call.duration_ms,
+        outcome=cast(Any, call.outcome),
+    )
+
+
+class ConversationEngine:
+    """Sessions, turns and their events for one host; see the module docstring for use."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        *,
+        model: Model | str | None = None,
+        env: Mapping[str, str] = os.environ,
+        keep_turns: int = 1000,
+    ) -> None:
+        """`model`: a Model for every agent (tests), a model string overriding the configuration, or None."""
+        self.config = config
+        self.store = store
+        self.model = model
+        self.env = env
+        self.pricer = Pricer(config.prices, source=display_path(config.source))
+        self.guard = BudgetGuard(config, store)
+        self.keep_turns = keep_turns
+        self._turns: OrderedDict[str, TurnLog] = OrderedDict()
+        self._by_client: dict[tuple[str, str], str] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._owns_store = False
+        # The latest state of every server the turns have used, for an admin view (`status_board.statuses()`).
+        self.status_board = StatusBoard()
+
+    @classmethod
+    async def open(cls, config: Config, url: str | None = None, **options: Any) -> ConversationEngine:
+        """An engine over its own store at `url` (default: `database_url()`), closed with the engine."""
+        engine = cls(config, await Store.open(url or database_url()), **options)
+        engine._owns_store = True
+        return engine
+
+    async def __aenter__(self) -> ConversationEngine:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def wait_idle(self) -> None:
+        """Wait until every running turn has ended."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Stop running turns (each ends with TurnFailed) and close the store if the engine opened it."""
+        for task in list(self._tasks):
+            task.cancel()
+        await self.wait_idle()
+        if self._owns_store:
+            await self.store.close()
+
+    # Sessions
+
+    async def start(self, *, account: str, agent: str, origin: dict[str, str] | None = None) -> SessionInfo:
+        if agent not in self.config.agents:
+            raise UnknownAgent(self.config, agent)
+        accounts = self.config.accounts
+        file = display_path(self.config.source)
+        # With no accounts configured, every account may use every agent (a single-tenant host).
+        if accounts and account not in accounts:
+            raise AgentNotAllowed(f"no account {account!r} in {file}; accounts: {', '.join(sorted(accounts))}")
+        if accounts and agent not in accounts[account].agents:
+            raise AgentNotAllowed(
+                f"account {account!r} may not use agent {agent!r}; add it to accounts.{account}.agents in {file}"
+            )
+        return session_info(await self.store.create_session(account=account, agent=agent, origin=origin))
+
+    async def get(self, session_id: str, *, account: str) -> SessionInfo:
+        return session_info(await self._session(session_id, account))
+
+    async def list_sessions(self, *, account: str, agent: str | None = None, limit: int = 50) -> list[SessionInfo]:
+        """The account's sessions, most recently active first."""
+        found = await self.store.list_sessions(account=account, agent=agent, limit=limit)
+        return [session_info(s.session) for s in found]
+
+    async def _session(self, session_id: str, account: str) -> Session:
+        row = await self.store.get_session(session_id, account=account)
+        if row is None:
+            raise SessionNotFound(session_id)
+        return row
+
+    async def history(self, session_id: str, *, account: str) -> list[ShownMessage]:
+        """The transcript: people's messages and answers, each answer with the tool calls of its turn."""
+        session = await self._session(session_id, account)
+        calls: dict[str, list[ShownToolCall]] = {}
+        for call in await self.store.tool_calls(session.id):
+            calls.setdefault(call.turn_id, []).append(shown_call(call))
+        shown = []
+        for message in await self.store.messages(session.id):
+            if message.role == "user":
+                shown.append(ShownMessage(id=message.id, role="user", text=message.text, created_at=message.created_at))
+            elif message.role == "assistant":
+                turn_calls = calls.pop(message.turn_id, [])
+                if message.text or turn_calls:
+                    shown.append(
+                        ShownMessage(
+                            id=message.id,
+                            role="assistant",
+                            text=message.text,
+                            created_at=message.created_at,
+                            tool_calls=turn_calls,
+                        )
+                    )
+        return shown
+
+    async def pending_approvals(self, session_id: str, *, account: str) -> list[ShownToolCall]:
+        """Calls of the session's last turn held for a person's decision (empty when none are)."""
+        session = await self._session(session_id, account)
+        return [shown_call(c) for c in await self.store.tool_calls(session.id, outcome="awaiting_approval")]
+
+    # Turns
+
+    async def send(
+        self, session_id: str, text: str, *, account: str, client_message_id: str, after_seq: int = -1
+    ) -> AsyncIterator[TurnEvent]:
+        """Store `text`, run the turn, yield its events; the same `client_message_id` again follows that turn."""
+        session = await self._session(session_id, account)
+        if not text.strip():
+            raise EmptyMessage()
+        turn_log = await self._existing(session, client_message_id)
+        if turn_log is None:
+            turn_log = self._begin(
+                session, client_message_id, lambda turn: self._send_turn(turn, text, client_message_id)
+            )
+        async for event in turn_log.follow(after_seq):
+            yield event
+
+    async def decide(
+        self,
+        session_id: str,
+        decisions: dict[str, bool],
+        *,
+        account: str,
+        client_message_id: str,
+        after_seq: int = -1,
+    ) -> AsyncIterator[TurnEvent]:
+        """Approve (True) or deny (False) every call awaiting approval, by call id, and continue the turn."""
+        session = await self._session(session_id, account)
+        turn_log = await self._existing(session, client_message_id)
+        if turn_log is None:
+            await self._check_decisions(session, decisions)
+            turn_log = self._begin(
+                session, client_message_id, lambda turn: self._decide_turn(turn, decisions, client_message_id)
+            )
+        async for event in turn_log.follow(after_seq):
+            yield event
+
+    async def _check_decisions(self, session: Session, decisions: dict[str, bool]) -> None:
+        pending = sorted(c.call_id for c in await self.store.tool_calls(session.id, outcome="awaiting_approval"))
+        if not pending:
+            raise NothingToDecide(session.id)
+        if sorted(decisions) != pending:
+            raise DecisionMismatch(pending, sorted(decisions))
+
+    async def _existing(self, session: Session, client_message_id: str) -> TurnLog | None:
+        """The turn this client message started, live or (after a restart) rebuilt from memory; None if new."""
+        key = (session.id, client_message_id)
+        if key in self._by_client:
+            return self._turns[self._by_client[key]]
+        stored = await self.store.message_by_client_id(session.id, client_message_id)
+        if key in self._by_client:  # started by a concurrent send while we looked
+            return self._turns[self._by_client[key]]
+        return await self._replay(session, stored.turn_id) if stored is not None else None
+
+    def _begin(self, session: Session, client_message_id: str, body: Callable[[Turn], Awaitable[None]]) -> TurnLog:
+        turn_log = TurnLog(new_id(), session.id)
+        self._turns[turn_log.turn_id] = turn_log
+        self._by_client[(session.id, client_message_id)] = turn_log.turn_id
+        turn = Turn(
+            store=self.store,
+            session=session,
+            log=turn_log,
+            pricer=self.pricer,
+            guard=self.guard,
+            servers=list(self.config.agents[session.agent].servers) if session.agent in self.config.agents else [],
+            config_file=display_path(self.config.source),
+        )
+        # The turn is a task of its own: the caller's stream may go away, the turn goes on.
+        task = asyncio.create_task(self._drive(turn, body), name=f"turn {turn_log.turn_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return turn_log
+
+    async def _drive(self, turn: Turn, body: Callable[[Turn], Awaitable[None]]) -> None:
+        lock = self._locks.setdefault(turn.session.id, asyncio.Lock())
+        try:
+            async with lock:
+                await body(turn)
+        except asyncio.CancelledError:
+            if not turn.log.done:
+                turn.log.emit(TurnFailed, code="internal", message="The host stopped during this turn.")
+            raise
+        except Exception:
+            log.exception("turn %s could not be run", turn.id)
+            if not turn.log.done:
+                turn.log.emit(TurnFailed, code="internal", message="Internal error; the host's log has the details.")
+        finally:
+            if not turn.log.done:  # a body that returned without ending its turn is a bug; followers must not hang
+                turn.log.emit(TurnFailed, code="internal", message="The turn ended without an outcome.")
+            self._forget_old_turns()
+
+    def _forget_old_turns(self) -> None:
+        finished = [turn_id for turn_id, t in self._turns.items() if t.done]
+        for turn_id in finished[: max(0, len(finished) - self.keep_turns)]:
+            del self._turns[turn_id]
+        if len(self._by_client) > len(self._turns):
+            self._by_client = {k: v for k, v in self._by_client.items() if v in self._turns}
+
+    async def _send_turn(self, turn: Turn, text: str, client_message_id: str) -> None:
+        session = turn.session
+        # Calls still awaiting approval are answered as not run, so the history stays one the model accepts.
+        pending = await self.store.tool_calls(session.id, outcome="awaiting_approval")
+        parts: list[Any] = [
+            ToolReturnPart(f"{c.server}_{c.tool}" if c.server else c.tool, NOT_DECIDED, c.call_id, outcome="denied")
+            for c in pending
+        ]
+        parts.append(UserPromptPart(text))
+        try:
+            # Stored (committed) before any model is asked: a crash from here on loses nothing the person said.
+            await self.store.add_message(
+                session,
+                turn_id=turn.id,
+                role="user",
+                text=text,
+                model_messages=[ModelRequest(parts=parts)],
+                client_message_id=client_message_id,
+            )
+        except DuplicateClientMessage:
+            turn.log.emit(
+                TurnFailed, code="internal", message="This message was stored already (by another host process)."
+            )
+            return
+        for call in pending:
+            await self.store.record_tool_call(
+                session,
+                turn_id=call.turn_id,
+                call_id=call.call_id,
+                server=call.server,
+                tool=call.tool,
+                args=call.args,
+                outcome="denied",
+                error=NOT_DECIDED,
+            )
+        await self._run(turn)
+
+    async def _decide_turn(self, turn: Turn, decisions: dict[str, bool], client_message_id: str) -> None:
+        session = turn.session
+        try:
+            await self._check_decisions(session, decisions)  # again, under the lock: a send may have come first
+        except ConversationError as exc:
+            turn.log.emit(TurnFailed, code="internal", message=str(exc))
+            return
+        calls = {c.call_id: c for c in await self.store.tool_calls(session.id, outcome="awaiting_approval")}
+        summary = "; ".join(
+            f"{'approved' if ok else 'denied'} {calls[call_id].server}.{calls[call_id].tool}"
+            for call_id, ok in decisions.items()
+        )
+        try:
+            await self.store.add_message(
+                session, turn_id=turn.id, role="decision", text=summary, client_message_id=client_message_id
+            )
+        except DuplicateClientMessage:
+            turn.log.emit(TurnFailed, code="internal", message="This decision was stored already.")
+            return
+        results = DeferredToolResults(
+            approvals={call_id: True if ok else ToolDenied(DENIED) for call_id, ok in decisions.items()}
+        )
+        await self._run(turn, results)
+
+    async def _run(self, turn: Turn, deferred: DeferredToolResults | None = None) -> None:
+        name = turn.session.agent
+        if name not in self.config.agents:  # the session is older than the configuration it runs under
+            known = ", ".join(sorted(self.config.agents)) or "none"
+            await turn.fail("internal", f"Agent {name!r} is no longer configured (agents: {known}); start a new chat.")
+            return
+        try:
+            model = self._model(name)
+        except ModelUnavailable as exc:
+            await turn.fail("no_model", str(exc))
+            return
+        agent_config = self.config.agents[name]
+        # New toolsets, hence new MCP sessions, for every turn: nothing is shared between conversations.
+        toolsets = agent_toolsets(self.config, agent_config)
+        servers = supervised_servers(toolsets).values()
+        self.status_board.track(servers)
+        agent = build_agent(self.config, name, toolsets=[RecordingToolset(t, observer=turn) for t in toolsets])
+
+        def tell(change: StatusChange) -> None:
+            if change.text:
+                turn.notice(change.level, change.text)
+
+        with watch(servers, tell):
+            await turn.run(agent, model, limits=usage_limits(self.config, name), deferred=deferred)
+
+    def _model(self, agent: str) -> Model:
+        if isinstance(self.model, Model):
+            return self.model
+        return resolve(self.config, agent, self.model, self.env)[0]
+
+    async def _replay(self, session: Session, turn_id: str) -> TurnLog:
+        """A turn from an earlier process (or forgotten here), told again from what memory holds."""
+        turn_log = TurnLog(turn_id, session.id)
+        rows: list[Message] = await self.store.messages(session.id, turn_id=turn_id)
+        answer = next((m for m in rows if m.role == "assistant"), None)
+        if answer is None:
+            turn_log.emit(TurnFailed, code="internal", message=INTERRUPTED)
+        elif answer.error_code:
+            turn_log.emit(TurnFailed, code=cast(FailureCode, answer.error_code), message=answer.error or "")
+        else:
+            if answer.text:
+                turn_log.emit(TextDelta, text=answer.text)
+            held = [
+                c for c in await self.store.tool_calls(session.id, outcome="awaiting_approval") if c.turn_id == turn_id
+            ]
+            for call in held:
+                turn_log.emit(
+                    ApprovalRequested,
+                    call_id=call.call_id,
+                    server=call.server,
+                    tool=call.tool,
+                    args=dict(call.args or {}),
+                    reason=f"{call.server}.{call.tool} can change or delete data",
+                )
+            requests = [r for r in await self.store.requests(session.id) if r.turn_id == turn_id]
+            known = [r.cost_usd for r in requests if r.cost_usd is not None]
+            turn_log.emit(
+                TurnFinished,
+                message_id=answer.id,
+                output=None if held else answer.text,
+                input_tokens=sum(r.input_tokens for r in requests),
+                output_tokens=sum(r.output_tokens for r in requests),
+                cost_usd=float(sum(known, Decimal(0))) if len(known) == len(requests) else None,
+            )
+        return turn_log

@@ -1,0 +1,131 @@
+"""Helpers for conversation tests: real servers over HTTP, scripted streaming models, engines over temp databases."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+from host_support import agent, write_config
+from pydantic_ai import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
+from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
+from salient_host.config_load import load_config
+from salient_host.conversation import ConversationEngine
+from salient_host.events import TurnEvent
+from salient_host.memory import Store
+from support import console_script, free_port
+
+# What a script answers: text to stream, or tool calls as (prefixed tool name, arguments).
+Step = str | list[tuple[str, dict[str, Any]]]
+Script = Callable[[list[ModelMessage], AgentInfo], Step]
+
+
+@contextlib.contextmanager
+def http_server(name: str, db: Path, log: Path) -> Iterator[str]:
+    """`salient-<name> --http` with the demo company on a free loopback port, until the block ends; yields its URL."""
+    port = free_port()
+    args = ["--http", "--port", str(port), "--db", f"sqlite:///{db}", "--demo", "--log-level", "WARNING"]
+    with log.open("w") as stderr:
+        process = subprocess.Popen([console_script(f"salient-{name}"), *args], stdout=stderr, stderr=stderr)
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                assert process.poll() is None, f"salient-{name} exited: {log.read_text()}"
+                assert time.monotonic() < deadline, f"salient-{name} did not answer /healthz: {log.read_text()}"
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            yield f"http://127.0.0.1:{port}/mcp"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def module_servers(tmp_path_factory: Any) -> Iterator[dict[str, dict[str, Any]]]:
+    """The catalog and the CRM over HTTP, for a module's tests (`servers = pytest.fixture(scope="module")(...)`)."""
+    directory = tmp_path_factory.mktemp("servers")
+    with (
+        http_server("catalog", directory / "catalog.db", directory / "catalog.log") as catalog,
+        http_server("crm", directory / "crm.db", directory / "crm.log") as crm,
+    ):
+        yield {"catalog": {"url": catalog}, "crm": {"url": crm}}
+
+
+def last_part(messages: list[ModelMessage]) -> Any:
+    return messages[-1].parts[-1]
+
+
+def tool_result(messages: list[ModelMessage]) -> ToolReturnPart | None:
+    """The tool result the model is answering, if its last input is one."""
+    part = last_part(messages)
+    return part if isinstance(part, ToolReturnPart) else None
+
+
+def scripted(script: Script, name: str = "scripted") -> FunctionModel:
+    """A FunctionModel following `script`, streamed (text a word at a time, tool calls as deltas) or not."""
+
+    def reply(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        step = script(messages, info)
+        if isinstance(step, str):
+            return ModelResponse(parts=[TextPart(step)])
+        return ModelResponse(parts=[ToolCallPart(tool, args) for tool, args in step])
+
+    async def stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | dict[int, DeltaToolCall]]:
+        step = script(messages, info)
+        if isinstance(step, str):
+            words = step.split(" ")
+            for piece in [w + " " for w in words[:-1]] + words[-1:]:
+                yield piece
+            return
+        yield {i: DeltaToolCall(name=tool, json_args=json.dumps(args)) for i, (tool, args) in enumerate(step)}
+
+    return FunctionModel(reply, stream_function=stream, model_name=name)
+
+
+def requests_of(messages: list[ModelMessage]) -> list[ModelRequest]:
+    return [m for m in messages if isinstance(m, ModelRequest)]
+
+
+@contextlib.asynccontextmanager
+async def engine_for(
+    directory: Path,
+    model: Any,
+    *,
+    servers: dict[str, dict[str, Any]] | None = None,
+    agents: dict[str, dict[str, Any]] | None = None,
+    instructions: str = "Answer from tools.",
+    db: str | None = None,
+    **top: Any,
+) -> AsyncIterator[ConversationEngine]:
+    """An engine over a fresh SQLite store (or `db`) for a configuration written under `directory`."""
+    raw: dict[str, Any] = {
+        "servers": servers or {},
+        "agents": agents if agents is not None else {"sales": agent({name: ["*"] for name in servers or {}})},
+        **top,
+    }
+    config = load_config(write_config(directory / "config", raw, instructions=instructions), {})
+    store = await Store.open(db or f"sqlite:///{directory / 'host.db'}")
+    try:
+        async with ConversationEngine(config, store, model=model) as engine:
+            yield engine
+    finally:
+        await store.close()
+
+
+async def collect(events: AsyncIterator[TurnEvent]) -> list[TurnEvent]:
+    return [event async for event in events]
+
+
+def of_type(events: list[TurnEvent], kind: type) -> list[Any]:
+    return [e for e in events if isinstance(e, kind)]
