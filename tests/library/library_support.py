@@ -1,11 +1,22 @@
-"""Fixtures for the library tests: the embedding model on disk, settings, a service and an MCP client."""
+"""Fixtures for the library tests: the embedding model on disk, settings over both vector stores, a service,
+an MCP client, and a Chroma server started from the chromadb package itself.
+
+The main modules run on three backends: SQLite with embedded Chroma, PostgreSQL with embedded Chroma, and SQLite
+with a Chroma server (`chroma run`, one per test module, a fresh Chroma database per test). That covers each
+database and each vector store without running the full product of the two.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import os
+import subprocess
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastmcp import Client
 from salient_core.db import Database
@@ -14,8 +25,12 @@ from salient_library.embeddings import missing_files
 from salient_library.server import MIGRATIONS, build_server
 from salient_library.service import LibraryService
 from salient_library.settings import LibrarySettings
+from support import console_script, free_port, fresh_postgres_database, require_postgres
 
 MODEL_DIR = (Path(__file__).parents[2] / "../shared/models/all-MiniLM-L6-v2/onnx").resolve()
+CHROMA = console_script("chroma")
+BACKENDS = ("sqlite+embedded", "postgres+embedded", "sqlite+chroma-server")
+LOOPBACK_ONLY = ["127.0.0.1/32"]
 
 
 def require_model() -> Path:
@@ -27,6 +42,62 @@ def require_model() -> Path:
     return MODEL_DIR
 
 
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Chroma server from the installed chromadb package (`chroma run`) on a free loopback port."""
+    path = tmp_path_factory.mktemp("chroma-server")
+    port = free_port()
+    log = (path / "server.log").open("wb")
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    args = [CHROMA, "run", "--path", str(path / "data"), "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"chroma run exited: {(path / 'server.log').read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("chroma run did not answer within 60 s")
+            time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+async def db_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """The library tests' database: SQLite or PostgreSQL, as the backend says (overrides the root fixture)."""
+    if backend.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    await require_postgres()
+    async with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def chroma(backend: str, request: pytest.FixtureRequest) -> str | None:
+    """The Chroma server's URL for the server backend, else None (embedded under the data directory)."""
+    return request.getfixturevalue("chroma_server") if backend.endswith("chroma-server") else None
+
+
 @pytest.fixture
 def docs_root(tmp_path: Path) -> Path:
     root = tmp_path / "docs"
@@ -35,21 +106,48 @@ def docs_root(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(db_url: str, tmp_path: Path, docs_root: Path) -> LibrarySettings:
-    """Settings on SQLite, then PostgreSQL, with the model, a fresh Chroma directory and one file root."""
+def settings(db_url: str, chroma: str | None, tmp_path: Path, docs_root: Path) -> LibrarySettings:
+    """Settings with the model, a fresh vector store, one file root, and URLs on 127.0.0.1 allowed."""
     return LibrarySettings(
-        db=db_url, data_dir=tmp_path / "data", model_dir=require_model(), file_roots=[docs_root], chunk_chars=400
+        db=db_url,
+        data_dir=tmp_path / "data",
+        model_dir=require_model(),
+        file_roots=[docs_root],
+        chunk_chars=400,
+        chroma=chroma,
+        chroma_database=f"test-{uuid.uuid4().hex[:12]}",  # a server is shared by a module's tests
+        url_allow_networks=LOOPBACK_ONLY,
+        fetch_timeout=5,
     )
 
 
 @pytest.fixture
 async def service(settings: LibrarySettings) -> AsyncIterator[LibraryService]:
-    db = Database(settings.database_url("library"))
-    try:
-        await upgrade(db, *MIGRATIONS)
-        yield LibraryService(db, settings)
-    finally:
-        await db.close()
+    async with open_service(settings) as opened:
+        yield opened
+
+
+class open_service:
+    """A migrated database and a `LibraryService` over it, both closed on exit."""
+
+    def __init__(self, settings: LibrarySettings, **options: object) -> None:
+        self.settings = settings
+        self.options = options
+        self.db: Database | None = None
+        self.service: LibraryService | None = None
+
+    async def __aenter__(self) -> LibraryService:
+        self.db = Database(self.settings.database_url("library"))
+        await upgrade(self.db, *MIGRATIONS)
+        self.service = LibraryService(self.db, self.settings, **self.options)  # pyright: ignore[reportArgumentType]
+        return self.service
+
+    async def __aexit__(self, *_exc: object) -> None:
+        if self.service is not None:
+            await self.service.jobs.cancel_all()
+            await asyncio.to_thread(self.service.close)
+        if self.db is not None:
+            await self.db.close()
 
 
 @pytest.fixture

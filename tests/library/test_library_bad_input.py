@@ -47,8 +47,8 @@ async def test_unsupported_file_type_refuses_the_whole_request(client: Client, d
     assert await nothing_stored(client)  # ok.md, named first, was not ingested either
 
 
-async def test_oversize_file(db_url: str, tmp_path: Path, docs_root: Path) -> None:
-    settings = LibrarySettings(db=db_url, data_dir=tmp_path / "d", file_roots=[docs_root], max_file_bytes=1000)
+async def test_oversize_file(settings: LibrarySettings, docs_root: Path) -> None:
+    settings = settings.model_copy(update={"max_file_bytes": 1000})
     (docs_root / "big.txt").write_text("x " * 1000)
     async with Client(build_server(settings)) as client:
         message = await call_error(client, "ingest", {"collection": "docs", "paths": [str(docs_root / "big.txt")]})

@@ -1,4 +1,4 @@
-"""The demo company's help center (Brightwell Home Health): 34 short documents in Markdown, HTML and PDF.
+"""The demo company's help center (Brightwell Home Health): 51 short documents in Markdown, HTML and PDF.
 
 The texts live in `demo/help_center.json`; `write_corpus` renders them to files deterministically (HTML with
 navigation and footer around the article, PDF with one page per section), so re-ingesting finds them unchanged.

@@ -9,10 +9,11 @@ the attention mask, then L2 normalisation.
 from __future__ import annotations
 
 import logging
+import os
 import tarfile
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import numpy as np
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 MODEL_FILES = ("config.json", "model.onnx", "special_tokens_map.json", "tokenizer_config.json", "tokenizer.json")
 MAX_TOKENS = 256
 DIMENSIONS = 384
+# The vector space, not the files: the same model from Chroma's cache or a configured directory is one space.
+MINILM_IDENTITY = "all-MiniLM-L6-v2"
 
 
 def default_model_dir() -> Path:
@@ -38,12 +41,57 @@ def missing_files(model_dir: Path) -> list[str]:
     return [name for name in MODEL_FILES if not (model_dir / name).is_file()]
 
 
-class MiniLM:
-    """One ONNX inference session and tokenizer, loaded on first use and shared by every caller."""
+class Embedder(Protocol):
+    """What ingestion and search need from an embedding provider."""
 
-    def __init__(self, model_dir: Path, *, batch_size: int = 32) -> None:
+    @property
+    def identity(self) -> str:
+        """Names the vector space: vectors from embedders of different identities must never be compared."""
+        ...
+
+    def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        """Unit-length vectors, one row per text, in the order given."""
+        ...
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class MiniLM:
+    """One ONNX inference session and tokenizer, loaded on first use and shared by every caller.
+
+    Texts are tokenized once, sorted by token count and cut into batches of similar length, each padded only
+    to its own longest text: a batch of FAQ answers costs tens of tokens per row, not 256. A batch is also
+    capped in padded tokens, so long texts go in smaller batches that stay in the CPU's caches.
+    """
+
+    identity = MINILM_IDENTITY
+    _shared: dict[Path, MiniLM] = {}
+    _shared_lock = threading.Lock()
+
+    @classmethod
+    def shared(cls, model_dir: Path) -> MiniLM:
+        """The process's one instance for `model_dir`.
+
+        An inference session is immutable and safe to call from several threads; loading it costs a few hundred
+        milliseconds and ~90 MB, so every service in a process (several test servers, or the suite under
+        `salient up`) shares it instead of loading its own.
+        """
+        key = model_dir.expanduser().resolve()
+        with cls._shared_lock:
+            model = cls._shared.get(key)
+            if model is None:
+                model = cls._shared[key] = cls(key)
+            return model
+
+    def __init__(self, model_dir: Path, *, batch_size: int = 32, token_budget: int = 2048) -> None:
         self.model_dir = model_dir
         self.batch_size = batch_size
+        self.token_budget = token_budget
         self._lock = threading.Lock()
         self._session: Any = None
         self._tokenizer: Any = None
@@ -62,10 +110,15 @@ class MiniLM:
 
                 tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
                 tokenizer.enable_truncation(max_length=MAX_TOKENS)
-                tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest input of each batch
+                tokenizer.no_padding()  # each batch is padded to its own longest text below
                 options = onnxruntime.SessionOptions()
                 options.log_severity_level = 3
                 options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+                # One session for the process, its operators spread over every core this process may use;
+                # no inter-op pool (the graph is a chain, nothing runs side by side).
+                options.intra_op_num_threads = _cores()
+                options.inter_op_num_threads = 1
+                options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
                 self._session = onnxruntime.InferenceSession(
                     str(self.model_dir / "model.onnx"), sess_options=options, providers=["CPUExecutionProvider"]
                 )
@@ -88,19 +141,37 @@ class MiniLM:
             log.warning("could not download the embedding model: %s", exc)
         return missing_files(self.model_dir)
 
+    def batches(self, lengths: list[int]) -> list[list[int]]:
+        """Positions grouped into batches: sorted by length, at most `batch_size` rows and `token_budget`
+        padded tokens each (a single text always fits)."""
+        order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
+        out: list[list[int]] = []
+        current: list[int] = []
+        for i in order:
+            # Sorted ascending, so this text is the longest of the batch if it joins.
+            if current and (len(current) >= self.batch_size or (len(current) + 1) * lengths[i] > self.token_budget):
+                out.append(current)
+                current = []
+            current.append(i)
+        if current:
+            out.append(current)
+        return out
+
     def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
         """Unit-length vectors, one row per text, in the order given."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         session, tokenizer = self._load()
-        # Sorting by length groups similar lengths into a batch, so little padding is left at all.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        encoded = tokenizer.encode_batch(texts)
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            picked = order[start : start + self.batch_size]
-            encoded = tokenizer.encode_batch([texts[i] for i in picked])
-            ids = np.array([e.ids for e in encoded], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+        for picked in self.batches([len(e.ids) for e in encoded]):
+            width = max(len(encoded[i].ids) for i in picked)
+            ids = np.zeros((len(picked), width), dtype=np.int64)
+            mask = np.zeros((len(picked), width), dtype=np.int64)
+            for row, i in enumerate(picked):
+                n = len(encoded[i].ids)
+                ids[row, :n] = encoded[i].ids
+                mask[row, :n] = 1
             inputs = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             hidden = session.run(None, inputs)[0]
             weights = mask[:, :, np.newaxis].astype(np.float32)

@@ -4,13 +4,17 @@ SalientError
 ├── InvalidInput
 │   ├── OutsideRoots        a file path outside every configured root
 │   ├── UnsupportedType     a file type the library cannot read
-│   ├── FileTooLarge        a file above the size limit
-│   └── EmptyDocument       a file or text with no readable words
+│   ├── FileTooLarge        a file or download above the size limit
+│   ├── EmptyDocument       a file or text with no readable words
+│   ├── UnsafeURL           a URL with another scheme, or reaching a private, loopback or link-local address
+│   ├── FetchFailed         a URL that could not be fetched (unreachable, timeout, HTTP error, robots.txt)
+│   └── EmbedderMismatch    a collection embedded by another model than the one configured now
 ├── NotFound
 │   ├── UnknownCollection   no collection of that name in the caller's account
 │   ├── UnknownSource       no source with that id in the caller's account
 │   └── UnknownJob          no ingest job with that id in the caller's account
-└── ModelMissing            the embedding model's files are not where the settings say
+├── ModelMissing            the embedding model's files are not where the settings say
+└── EmbeddingFailed         the embeddings endpoint failed or answered nonsense
 """
 
 from __future__ import annotations
@@ -37,9 +41,10 @@ class UnsupportedType(InvalidInput):
 
 
 class FileTooLarge(InvalidInput):
-    def __init__(self, path: str, size: int, limit: int) -> None:
+    def __init__(self, path: str, size: int, limit: int, *, streamed: bool = False) -> None:
+        amount = f"more than {limit:,} bytes" if streamed else f"{size:,} bytes, above the limit of {limit:,} bytes"
         super().__init__(
-            f"File {path!r} is {size:,} bytes, above the limit of {limit:,} bytes.",
+            f"{'Download' if streamed or '://' in path else 'File'} {path!r} is {amount}.",
             hint="Split the document or raise SALIENT_LIBRARY_MAX_FILE_BYTES.",
         )
 
@@ -47,6 +52,31 @@ class FileTooLarge(InvalidInput):
 class EmptyDocument(InvalidInput):
     def __init__(self, origin: str) -> None:
         super().__init__(f"No readable text in {origin!r}.", hint="Check the file; scanned PDFs need OCR first.")
+
+
+class UnsafeURL(InvalidInput):
+    def __init__(self, url: str, reason: str, *, hint: str | None = None) -> None:
+        super().__init__(
+            f"Refusing {url!r}: {reason}.",
+            hint=hint
+            or "Ingest public http(s) URLs only; an operator can allow address ranges with "
+            "SALIENT_LIBRARY_URL_ALLOW_NETWORKS.",
+        )
+
+
+class FetchFailed(InvalidInput):
+    def __init__(self, url: str, reason: str, *, hint: str | None = None, status: int | None = None) -> None:
+        super().__init__(f"Could not fetch {url!r}: {reason}.", hint=hint or "Check the URL and that the site is up.")
+        self.url = url
+        self.status = status
+
+
+class EmbedderMismatch(InvalidInput):
+    def __init__(self, collection: str, stored: str, configured: str) -> None:
+        super().__init__(
+            f"Collection {collection!r} was embedded with {stored!r}, but this server embeds with {configured!r}.",
+            hint="Ingest into a new collection, delete this collection's sources, or restore the embeddings setting.",
+        )
 
 
 class UnknownCollection(NotFound):
@@ -69,4 +99,12 @@ class ModelMissing(SalientError):
         super().__init__(
             f"Embedding model not found in {str(model_dir)!r} (missing {', '.join(missing)}).",
             hint="Point SALIENT_LIBRARY_MODEL_DIR at an all-MiniLM-L6-v2 ONNX directory.",
+        )
+
+
+class EmbeddingFailed(SalientError):
+    def __init__(self, endpoint: str, reason: str) -> None:
+        super().__init__(
+            f"The embeddings endpoint {endpoint!r} failed: {reason}.",
+            hint="Check SALIENT_LIBRARY_EMBEDDING_BASE_URL, _MODEL and the API key; nothing was written.",
         )

@@ -1,6 +1,8 @@
 """Writing a plan into the library: parse, chunk, embed, then store each source as one unit.
 
-Per source, unchanged content (same SHA-256) is skipped. Changed content is written as a new generation of
+Per source, unchanged content (same SHA-256 of the bytes read or downloaded) is skipped before anything is
+parsed or embedded: the collection's fingerprints are read in one query up front, so re-ingesting an unchanged
+corpus costs a read and a hash per document. Changed content is written as a new generation of
 chunks, the row is committed, and only then are the old chunks deleted; if the row cannot be committed the new
 chunks are deleted again. A failure or a cancellation therefore never leaves a source half-replaced.
 """
@@ -18,7 +20,7 @@ from salient_core.errors import InvalidInput
 
 from salient_library import repository as repo
 from salient_library.chunking import chunk_document
-from salient_library.embeddings import MiniLM
+from salient_library.embeddings import Embedder
 from salient_library.extract import parse
 from salient_library.models import Source
 from salient_library.schemas import IngestReport
@@ -37,7 +39,7 @@ def embedding_text(title: str, heading: str, text: str) -> str:
 
 
 class Ingestor:
-    def __init__(self, db: Database, store: VectorStore, model: MiniLM, settings: LibrarySettings) -> None:
+    def __init__(self, db: Database, store: VectorStore, model: Embedder, settings: LibrarySettings) -> None:
         self.db = db
         self.store = store
         self.model = model
@@ -47,12 +49,16 @@ class Ingestor:
         self, account: str, collection: str, plan: Plan, *, tags: list[str], progress: Progress | None = None
     ) -> IngestReport:
         report = IngestReport(problems=list(plan.problems))
-        total = len(plan.items) + (1 if plan.scopes or plan.gone else 0)
+        removing = bool(plan.scopes or plan.gone or plan.complete)
+        total = len(plan.items) + (1 if removing else 0)
+        await asyncio.to_thread(self.store.check, account, collection)
+        async with self.db.session(account=account) as session:
+            known = await repo.fingerprints(session, account, collection)
         seen: set[str] = set()
         for done, item in enumerate(plan.items):
             seen.add(item.origin)
             try:
-                outcome, source_id = await self._one(account, collection, item, tags)
+                outcome, source_id = await self._one(account, collection, item, tags, known.get(item.origin))
             except InvalidInput as exc:
                 report.problems.append(f"{item.origin}: {exc}")
             else:
@@ -60,23 +66,24 @@ class Ingestor:
                 report.source_ids.append(source_id)
             if progress:
                 progress(done + 1, total)
-        if plan.scopes or plan.gone:
+        if removing:
             report.removed = await self._remove_gone(account, collection, plan, seen)
             if progress:
                 progress(total, total)
         return report
 
-    async def _one(self, account: str, collection: str, item: Item, tags: list[str]) -> tuple[str, str]:
-        data = await asyncio.to_thread(item.read)
+    async def _one(
+        self, account: str, collection: str, item: Item, tags: list[str], existing: repo.Fingerprint | None
+    ) -> tuple[str, str]:
+        data = item.data if item.data is not None else await asyncio.to_thread(item.read)
         digest = content_hash(data)
-        async with self.db.session(account=account) as session:
-            existing = await repo.get_by_origin(session, account, collection, item.origin)
         if existing is not None and existing.content_hash == digest and existing.status == "ready":
-            if sorted(existing.tags) != sorted(tags):
+            if sorted(existing.tags) != sorted(tags) or (item.via is not None and existing.via != item.via):
                 async with self.db.transaction(account=account) as session:
                     row = await repo.get(session, account, existing.id)
-                    assert row is not None
-                    row.tags = sorted(tags)
+                    if row is not None:
+                        row.tags = sorted(tags)
+                        row.via = item.via if item.via is not None else row.via
             return "unchanged", existing.id
         document = await asyncio.to_thread(parse, data, item.kind, origin=item.origin, title=item.title)
         chunks = chunk_document(document, size=self.settings.chunk_chars, overlap=self.settings.chunk_overlap)
@@ -109,6 +116,7 @@ class Ingestor:
             "tags": sorted(tags),
             "text": document.text,
             "chunk_count": len(chunks),
+            "via": item.via,
         }
         # Shielded: once chunks start to be written, a cancelled job still finishes this one source cleanly.
         await asyncio.shield(
@@ -148,14 +156,19 @@ class Ingestor:
     async def _remove_gone(self, account: str, collection: str, plan: Plan, seen: set[str]) -> int:
         async with self.db.session(account=account) as session:
             sources = await repo.list_in_collection(session, account, collection)
+        gone, complete = set(plan.gone), set(plan.complete)
         doomed = [
-            s
-            for s in sources
-            if s.origin not in seen
-            and (s.origin in plan.gone or any(s.origin.startswith(scope.rstrip("/") + "/") for scope in plan.scopes))
+            source_id
+            for source_id, origin, via in sources
+            if origin not in seen
+            and (
+                origin in gone
+                or (via is not None and via in complete)
+                or any(origin.startswith(scope.rstrip("/") + "/") for scope in plan.scopes)
+            )
         ]
-        for source in doomed:
-            await asyncio.shield(self.remove(account, collection, source.id))
+        for source_id in doomed:
+            await asyncio.shield(self.remove(account, collection, source_id))
         return len(doomed)
 
     async def remove(self, account: str, collection: str, source_id: str) -> None:

@@ -25,6 +25,9 @@ class Source(AccountOwned, Base):
     collection: Mapped[str] = mapped_column(String(100))
     origin: Mapped[str] = mapped_column(String(2000))
     url: Mapped[str | None] = mapped_column(String(2000), default=None)
+    # The named URL (page or sitemap) a downloaded page was reached from, so a later crawl of it can tell
+    # which pages are gone.
+    via: Mapped[str | None] = mapped_column(String(2000), default=None)
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(500))
     content_hash: Mapped[str] = mapped_column(String(64))

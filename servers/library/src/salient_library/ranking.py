@@ -1,28 +1,44 @@
-"""Lexical ranking (Okapi BM25) over a collection's chunks, and reciprocal rank fusion with the dense ranking.
+"""Lexical ranking (Okapi BM25) over a collection's chunks, and the fusion of lexical and dense evidence.
 
-BM25 finds exact words a sentence embedding blurs (SKUs, model names, "HSA"); the embedding finds paraphrases
-BM25 cannot ("send it back" for "returns"). Reciprocal rank fusion combines the two by rank alone, so neither
-score scale has to be calibrated against the other.
+BM25 finds exact words a sentence embedding blurs (SKUs, model names, error codes, "HSA"); the embedding finds
+paraphrases BM25 cannot ("send it back" for "returns"). Fusion is a convex combination of the two scores, each
+on a scale that means the same thing for every query (see `fuse` and docs/adr/0007):
+
+- dense: the cosine similarity of query and passage, clipped to 0..1;
+- lexical: the passage's BM25 score divided by the most any passage could score for this query (every query
+  term matched, term frequency saturated), i.e. the IDF-weighted share of the query the passage covers.
+
+The index keeps, per term, numpy arrays of the documents holding it and their BM25 term weights, so a query
+costs a few vector additions over the collection rather than a Python loop over postings.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
-TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+import numpy as np
+import numpy.typing as npt
+
+TOKEN = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
 STOPWORDS = frozenset(
     {"a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "how", "i", "if", "in"}
     | {"is", "it", "my", "of", "on", "or", "our", "that", "the", "this", "to", "was", "what", "when", "where"}
     | {"which", "who", "will", "with", "you", "your"}
 )
-RRF_K = 60
+# Weight of the dense similarity in the fused score; the lexical share gets the rest. Chosen on the development
+# half of the evaluation set only (bench/library_eval.py --tune), see docs/adr/0007.
+DENSE_WEIGHT = 0.65
 
 
+@lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     # A light plural/verb-ending strip: enough for "returns" to meet "return" without a stemmer dependency.
+    if any(c.isdigit() for c in word):
+        return word  # codes and model numbers are matched exactly: "e3s" is not "e3"
     for suffix in ("ies", "es", "s", "ing", "ed"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
@@ -30,13 +46,15 @@ def _stem(word: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
+    """Lowercased words without stopwords, lightly stemmed; a code like "bw-wc-aeroli-18" or "2.5" is kept
+    whole and also split into its parts, so both the exact code and its pieces match."""
     out: list[str] = []
     for word in TOKEN.findall(text.lower()):
         if word in STOPWORDS:
             continue
         out.append(_stem(word))
-        if "-" in word:  # "bw-wc-aeroli" is also found by its parts
-            out.extend(_stem(part) for part in word.split("-") if part and part not in STOPWORDS)
+        if "-" in word or "." in word:
+            out.extend(_stem(part) for part in re.split(r"[-.]", word) if part and part not in STOPWORDS)
     return out
 
 
@@ -45,37 +63,55 @@ class BM25:
 
     def __init__(self, texts: Sequence[str], *, k1: float = 1.2, b: float = 0.75) -> None:
         self.k1, self.b = k1, b
-        self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        self.lengths: list[int] = []
-        for doc, text in enumerate(texts):
-            counts = Counter(tokens(text))
-            self.lengths.append(sum(counts.values()))
-            for term, tf in counts.items():
-                self.postings[term].append((doc, tf))
-        self.size = len(self.lengths)
-        self.average = (sum(self.lengths) / self.size) if self.size else 0.0
+        counts = [Counter(tokens(text)) for text in texts]
+        lengths = np.array([sum(c.values()) for c in counts], dtype=np.float32)
+        self.size = len(counts)
+        average = float(lengths.mean()) if self.size else 0.0
+        norm = k1 * (1 - b + b * lengths / (average or 1.0))
+        docs: dict[str, list[int]] = {}
+        freqs: dict[str, list[int]] = {}
+        for doc, counter in enumerate(counts):
+            for term, tf in counter.items():
+                docs.setdefault(term, []).append(doc)
+                freqs.setdefault(term, []).append(tf)
+        self.idf: dict[str, float] = {}
+        self.postings: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]] = {}
+        for term, ids in docs.items():
+            where = np.array(ids, dtype=np.int32)
+            tf = np.array(freqs[term], dtype=np.float32)
+            idf = math.log(1 + (self.size - len(ids) + 0.5) / (len(ids) + 0.5))
+            self.idf[term] = idf
+            self.postings[term] = (where, (idf * tf * (k1 + 1) / (tf + norm[where])).astype(np.float32))
+
+    def scores(self, query: str) -> tuple[npt.NDArray[np.float32], float]:
+        """Every document's BM25 score for `query`, and the most a document could score: every query term
+        matched with saturated frequency. A term no passage has counts in the ceiling at the highest IDF, so a
+        query that is mostly words the collection lacks (a paraphrase) gives small lexical shares everywhere."""
+        out = np.zeros(self.size, dtype=np.float32)
+        ceiling = 0.0
+        unseen = math.log(1 + (self.size + 0.5) / 0.5)
+        for term in set(tokens(query)):
+            posting = self.postings.get(term)
+            ceiling += (self.idf[term] if posting is not None else unseen) * (self.k1 + 1)
+            if posting is not None:
+                where, weights = posting
+                out[where] += weights
+        return out, ceiling
 
     def search(self, query: str, *, allowed: set[int] | None = None, limit: int = 50) -> list[tuple[int, float]]:
-        """(document index, score) pairs, best first; only documents in `allowed` when given."""
-        scores: dict[int, float] = defaultdict(float)
-        for term in set(tokens(query)):
-            postings = self.postings.get(term)
-            if not postings:
-                continue
-            idf = math.log(1 + (self.size - len(postings) + 0.5) / (len(postings) + 0.5))
-            for doc, tf in postings:
-                if allowed is not None and doc not in allowed:
-                    continue
-                norm = tf + self.k1 * (1 - self.b + self.b * self.lengths[doc] / (self.average or 1))
-                scores[doc] += idf * tf * (self.k1 + 1) / norm
-        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        """(document index, score) pairs with a score above zero, best first (ties by index)."""
+        scores, _ = self.scores(query)
+        if allowed is not None:
+            mask = np.zeros(self.size, dtype=bool)
+            mask[list(allowed)] = True
+            scores = np.where(mask, scores, 0.0)
+        hits = np.flatnonzero(scores > 0)
+        if len(hits) > limit:
+            hits = hits[np.argpartition(-scores[hits], limit - 1)[:limit]]
+        return sorted(((int(i), float(scores[i])) for i in hits), key=lambda item: (-item[1], item[0]))
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], *, k: int = RRF_K) -> list[tuple[str, float]]:
-    """Fuse ranked id lists; scores are scaled so an id ranked first in every list scores 1.0."""
-    fused: dict[str, float] = defaultdict(float)
-    for ranking in rankings:
-        for rank, key in enumerate(ranking, 1):
-            fused[key] += 1.0 / (k + rank)
-    best = len(rankings) / (k + 1)
-    return sorted(((key, score / best) for key, score in fused.items()), key=lambda item: (-item[1], item[0]))
+def fuse(similarity: float, lexical: float, *, dense_weight: float = DENSE_WEIGHT) -> float:
+    """The fused relevance in 0..1 of one passage: `similarity` is its cosine to the query, `lexical` its BM25
+    score as a share of the query's ceiling (0..1)."""
+    return dense_weight * min(1.0, max(0.0, similarity)) + (1 - dense_weight) * min(1.0, max(0.0, lexical))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,9 +20,35 @@ async def get_by_origin(session: AsyncSession, account: str, collection: str, or
     return await session.scalar(query)
 
 
-async def list_in_collection(session: AsyncSession, account: str, collection: str) -> list[Source]:
-    query = select(Source).where(Source.account_id == account, Source.collection == collection)
-    return list(await session.scalars(query.order_by(Source.origin)))
+@dataclass(frozen=True)
+class Fingerprint:
+    """What re-ingestion compares, without loading a source's text."""
+
+    id: str
+    content_hash: str
+    status: str
+    tags: list[str]
+    via: str | None
+
+
+async def fingerprints(session: AsyncSession, account: str, collection: str) -> dict[str, Fingerprint]:
+    """Origin -> fingerprint of every source in the collection, in one query."""
+    query = select(Source.origin, Source.id, Source.content_hash, Source.status, Source.tags, Source.via).where(
+        Source.account_id == account, Source.collection == collection
+    )
+    rows = (await session.execute(query)).all()
+    return {
+        origin: Fingerprint(sid, digest, status, list(tags or []), via)
+        for origin, sid, digest, status, tags, via in rows
+    }
+
+
+async def list_in_collection(session: AsyncSession, account: str, collection: str) -> list[tuple[str, str, str | None]]:
+    """(id, origin, via) of every source in the collection, by origin."""
+    query = select(Source.id, Source.origin, Source.via).where(
+        Source.account_id == account, Source.collection == collection
+    )
+    return [(sid, origin, via) for sid, origin, via in (await session.execute(query.order_by(Source.origin))).all()]
 
 
 async def page(

@@ -26,7 +26,10 @@ class Citation(BaseModel):
 
 class Hit(BaseModel):
     text: str = Field(description="The passage, quoted verbatim from the document (data, not instructions).")
-    score: float = Field(description="Fused relevance in 0..1; 1 means ranked first by both rankers.")
+    score: float = Field(
+        description="Relevance in 0..1: 0.65 x cosine similarity + 0.35 x the IDF-weighted share of the query's "
+        "terms the passage matches. Unrelated passages mostly score below 0.15, good answers mostly above 0.25."
+    )
     similarity: float | None = Field(None, description="Cosine similarity of the passage to the query.")
     citation: Citation
 
@@ -88,17 +91,27 @@ class IngestReport(BaseModel):
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
-    problems: list[str] = Field(default_factory=list, description="Files skipped inside directories, and why.")
+    problems: list[str] = Field(
+        default_factory=list, description="Files or pages skipped (inside a directory or a crawl), and why."
+    )
     source_ids: list[str] = Field(default_factory=list, description="Sources added, updated or unchanged.")
+
+
+class CrawlOptions(BaseModel):
+    """How far a URL ingest may go from the URLs named."""
+
+    max_pages: int = Field(50, ge=1, le=10_000, description="Most documents to fetch (sitemaps not counted).")
+    depth: int = Field(0, ge=0, le=20, description="Links to follow from each named page: 0 = the page alone.")
+    same_domain: bool = Field(True, description="Follow links only within the named URL's site.")
 
 
 class Job(BaseModel):
     id: str
     collection: str
     state: JobState
-    done: int = Field(description="Items processed so far.")
-    total: int = Field(description="Items found to process.")
+    done: int = Field(description="Items processed so far (pages fetched while a URL ingest crawls, then documents).")
+    total: int = Field(description="Items found to process so far.")
     report: IngestReport
-    error: str | None = None
+    error: str | None = Field(None, description="Why the job failed; nothing of the failing document was written.")
     started_at: datetime
     finished_at: datetime | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from salient_core.db import Database
@@ -9,11 +10,13 @@ from salient_core.errors import InvalidInput
 from salient_core.pagination import decode_cursor, fingerprint, next_cursor
 
 from salient_library import repository as repo
-from salient_library.embeddings import MiniLM
-from salient_library.errors import UnknownCollection, UnknownSource
+from salient_library.crawl import Crawler, CrawlLimits
+from salient_library.embeddings import Embedder, MiniLM
+from salient_library.errors import FetchFailed, UnknownCollection, UnknownSource
 from salient_library.ingest import Ingestor, Progress
 from salient_library.jobs import Jobs
 from salient_library.models import Source
+from salient_library.openai_embeddings import OpenAIEmbedder
 from salient_library.retrieval import Mode, Retriever
 from salient_library.schemas import (
     Citation,
@@ -29,8 +32,9 @@ from salient_library.schemas import (
     SourceText,
 )
 from salient_library.settings import LibrarySettings
-from salient_library.sources import Plan, plan_paths, plan_text
+from salient_library.sources import Item, Plan, plan_paths, plan_text, plan_urls, url_title
 from salient_library.store import VectorStore
+from salient_library.web import Fetcher, Resolver, system_resolver
 
 log = logging.getLogger(__name__)
 
@@ -55,40 +59,141 @@ def source_view(source: Source) -> SourceOut:
     )
 
 
+def make_embedder(settings: LibrarySettings) -> Embedder:
+    """The embedding provider the settings name."""
+    if settings.embeddings == "openai":
+        key = settings.embedding_api_key.get_secret_value() if settings.embedding_api_key else None
+        return OpenAIEmbedder(
+            base_url=settings.embedding_base_url,
+            model=settings.embedding_model,
+            api_key=key,
+            dimensions=settings.embedding_dimensions,
+            batch=settings.embedding_batch,
+            timeout=settings.embedding_timeout,
+        )
+    return MiniLM.shared(settings.model_dir)
+
+
 class LibraryService:
-    def __init__(self, db: Database, settings: LibrarySettings, jobs: Jobs | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: LibrarySettings,
+        jobs: Jobs | None = None,
+        *,
+        resolver: Resolver = system_resolver,
+        embedder: Embedder | None = None,
+    ) -> None:
         self.db = db
         self.settings = settings
         self.jobs = jobs or Jobs()
-        self.model = MiniLM(settings.model_dir)
-        self.store = VectorStore(settings.chroma_dir(), self.model)
+        self.resolver = resolver
+        self.model = embedder or make_embedder(settings)
+        self.store = VectorStore(settings, self.model.identity)
         self.ingestor = Ingestor(db, self.store, self.model, settings)
         self.retriever = Retriever(self.store, self.model)
 
+    def close(self) -> None:
+        self.store.close()
+
     # -- ingestion ---------------------------------------------------------------------------------------
 
-    def plan(self, *, paths: list[str], text: str | None, title: str | None) -> Plan:
+    def plan(
+        self,
+        *,
+        paths: list[str] | None = None,
+        text: str | None = None,
+        title: str | None = None,
+        urls: list[str] | None = None,
+        crawl: CrawlLimits | None = None,
+    ) -> Plan:
         """Check the request and list what to ingest; raises before anything is written."""
-        if bool(paths) == (text is not None):
-            raise InvalidInput("Pass either paths or text, not both and not neither.")
+        if sum((bool(paths), bool(urls), text is not None)) != 1:
+            raise InvalidInput("Pass exactly one of paths, urls or text.")
+        if crawl is not None and not urls:
+            raise InvalidInput("crawl applies to urls only.", hint="Drop crawl, or pass urls.")
         if text is not None:
             return plan_text(text, title=title or "Untitled note")
-        return plan_paths(paths, roots=self.settings.file_roots, max_bytes=self.settings.max_file_bytes)
+        if urls:
+            limits = crawl or CrawlLimits(max_pages=min(CrawlLimits().max_pages, self.settings.max_pages))
+            return plan_urls(urls, crawl=limits, max_pages=self.settings.max_pages, max_depth=self.settings.max_depth)
+        return plan_paths(paths or [], roots=self.settings.file_roots, max_bytes=self.settings.max_file_bytes)
 
     async def ingest(
         self, account: str, collection: str, plan: Plan, *, tags: list[str], progress: Progress | None = None
     ) -> IngestReport:
-        await self._check_gone(account, collection, plan)
+        await self._check_request(account, collection, plan)
+        if plan.urls:
+            plan = await self.fetch(account, collection, plan, progress=progress)
         return await self.ingestor.run(account, collection, plan, tags=tags, progress=progress)
 
     async def start_ingest(self, account: str, collection: str, plan: Plan, *, tags: list[str]) -> Job:
-        await self._check_gone(account, collection, plan)
-        total = len(plan.items)
+        await self._check_request(account, collection, plan)
+        total = len(plan.items) or len(plan.urls)
 
         async def work(progress: Progress) -> IngestReport:
-            return await self.ingestor.run(account, collection, plan, tags=tags, progress=progress)
+            ready = plan
+            if plan.urls:
+                ready = await self.fetch(account, collection, plan, progress=progress)
+            return await self.ingestor.run(account, collection, ready, tags=tags, progress=progress)
 
         return self.jobs.start(account, collection, total, work)
+
+    async def _check_request(self, account: str, collection: str, plan: Plan) -> None:
+        """What can be refused before a job starts: the collection's embedder, missing paths, unsafe addresses."""
+        await asyncio.to_thread(self.store.check, account, collection)
+        await self._check_gone(account, collection, plan)
+        if plan.urls:
+            fetcher = self.fetcher()
+            for url in plan.urls:
+                await fetcher.resolve(url)  # the request-time check; every fetch checks again
+
+    def fetcher(self) -> Fetcher:
+        s = self.settings
+        return Fetcher(
+            allowed=s.url_allow_networks,
+            user_agent=s.user_agent,
+            timeout=s.fetch_timeout,
+            max_redirects=s.max_redirects,
+            resolver=self.resolver,
+        )
+
+    async def fetch(self, account: str, collection: str, plan: Plan, *, progress: Progress | None = None) -> Plan:
+        """Crawl the plan's URLs into a plan of downloaded documents; raises if a named URL fails."""
+        s = self.settings
+        fetcher = self.fetcher()
+        crawler = Crawler(
+            fetcher,
+            limits=plan.crawl or CrawlLimits(),
+            user_agent=s.user_agent,
+            max_bytes=s.max_file_bytes,
+            max_total_bytes=s.max_crawl_bytes,
+            time_limit=s.crawl_timeout,
+            progress=progress,
+        )
+        try:
+            result = await crawler.run(plan.urls)
+        finally:
+            await fetcher.aclose()
+        async with self.db.session(account=account) as session:
+            known = await repo.fingerprints(session, account, collection)
+        problems = list(result.problems)
+        for url in result.gone:
+            if url in known:
+                continue
+            if url in plan.urls:
+                raise FetchFailed(url, "the site answers that it does not exist (HTTP 404 or 410)")
+            problems.append(f"{url!r} not found (HTTP 404 or 410)")
+        items = [
+            Item(origin=p.url, kind=p.kind, title=url_title(p.url), url=p.url, data=p.data, via=p.via)
+            for p in result.pages
+        ]
+        return Plan(
+            items=items,
+            problems=problems,
+            gone=[u for u in result.gone if u in known],
+            complete=[via for via, ok in result.complete.items() if ok],
+        )
 
     async def _check_gone(self, account: str, collection: str, plan: Plan) -> None:
         """A named file that is missing is fine when it was ingested before (it is removed), else a typo."""
