@@ -1,34 +1,68 @@
 """Fixtures of the web tests. Every test reaches the conversation engine through the one `conversations` fixture.
 
-To run the tests against the real engine, change `conversations` (and `admin_data`) to build it, driven by a
-pydantic-ai FunctionModel that follows the script described in scripted_conversations.py.
+That is the host's real `ConversationEngine`, over real MCP servers on loopback HTTP and a fresh SQLite store per
+test, driven by a scripted pydantic-ai FunctionModel (web_engine.py describes the script). The admin view reads the
+engine's store (`AdminView`) and its servers' supervisors (`BoardStatus`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from engine_support import http_server
 from fastapi import FastAPI
 from playwright.async_api import Browser, Dialog, Page, async_playwright
+from pydantic_ai import models
+from salient_host.conversation import ConversationEngine
 from salient_host.events import Conversations
-from salient_host.web import AdminData, WebSettings, create_web_app
-from scripted_conversations import ScriptedConversations
+from salient_host.memory.admin import AdminView
+from salient_host.web import AdminData, StatusSource, WebSettings, create_web_app
+from salient_host.web.status import BoardStatus
 from support import serve_asgi
-from web_support import FixedStatus, make_settings, require_chromium
+from web_engine import tiny_http_server, web_engine
+from web_support import make_settings, require_chromium
+
+
+@pytest.fixture(autouse=True)
+def _no_real_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the scripted FunctionModel answers; a request to a real provider fails the test."""
+    monkeypatch.setattr(models, "ALLOW_MODEL_REQUESTS", False)
+
+
+@pytest.fixture(scope="session")
+def mcp_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The MCP servers of every web test, by name: started once, over HTTP on loopback."""
+    directory = tmp_path_factory.mktemp("mcp")
+    with (
+        tiny_http_server(directory / "library.log", "search") as library,
+        http_server("crm", directory / "crm.db", directory / "crm.log") as crm,
+    ):
+        yield {"library": library, "crm": crm}
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def engine(mcp_servers: dict[str, str], tmp_path: Path) -> AsyncIterator[ConversationEngine]:
+    async with web_engine(tmp_path, mcp_servers) as opened:
+        yield opened
 
 
 @pytest.fixture
-def conversations() -> Conversations:
-    """THE conversation engine of every web test (see the module docstring to swap in the real one)."""
-    return ScriptedConversations()
+def conversations(engine: ConversationEngine) -> Conversations:
+    """THE conversation engine of every web test."""
+    return engine
 
 
 @pytest.fixture
-def admin_data(conversations: Conversations) -> AdminData:
-    assert isinstance(conversations, ScriptedConversations)
-    return conversations
+def admin_data(engine: ConversationEngine) -> AdminData:
+    return AdminView(engine.store)
+
+
+@pytest.fixture
+def server_status(engine: ConversationEngine) -> StatusSource:
+    return BoardStatus(engine.status_board, engine.config.servers)
 
 
 @pytest.fixture
@@ -37,8 +71,10 @@ def web_settings() -> WebSettings:
 
 
 @pytest.fixture
-def web_app(conversations: Conversations, admin_data: AdminData, web_settings: WebSettings) -> FastAPI:
-    return create_web_app(conversations, settings=web_settings, admin=admin_data, status=FixedStatus())
+def web_app(
+    conversations: Conversations, admin_data: AdminData, server_status: StatusSource, web_settings: WebSettings
+) -> FastAPI:
+    return create_web_app(conversations, settings=web_settings, admin=admin_data, status=server_status)
 
 
 @pytest_asyncio.fixture(loop_scope="module")

@@ -86,7 +86,8 @@ async def test_dropped_stream_resumes_after_last_event_id_without_a_second_messa
     assert [m["role"] for m in history] == ["user", "assistant"]
     async with httpx.AsyncClient(base_url=base_url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as admin:
         usage = (await admin.get("/api/admin/usage")).json()
-    assert [(u["account"], u["agent"], u["requests"]) for u in usage] == [("demo", "sales", 1)]
+    # One turn, paid once: its two model requests (the tool call, then the answer), not four.
+    assert [(u["account"], u["agent"], u["sessions"], u["requests"]) for u in usage] == [("demo", "sales", 1, 2)]
 
 
 async def test_approval_over_the_api(base_url: str) -> None:

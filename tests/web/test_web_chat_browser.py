@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,8 @@ from support import serve_asgi
 from web_support import ADMIN_TOKEN, make_settings, screenshot_path
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+# The script archives the newest active contact of the demo CRM, whichever that is by then.
+ARCHIVED = re.compile(r"Done: the contact \d+ is archived\.")
 
 
 async def send(page: Page, text: str) -> None:
@@ -44,7 +47,7 @@ async def test_answer_streams_in_with_a_safe_citation_link_and_visible_tool_acti
     await expect(link).to_have_attribute("rel", "noopener noreferrer")
     await expect(link).to_have_attribute("target", "_blank")
     await expect(answer.get_by_label("Tools used")).to_contain_text("library · search")
-    await expect(answer.get_by_label("Tools used")).to_contain_text("done in 0.14 s")
+    await expect(answer.get_by_label("Tools used")).to_contain_text(re.compile(r"done in \d+\.\d\d s"))
     await expect(page.get_by_role("button", name="Send")).to_be_enabled()
     await page.screenshot(path=screenshot_path("chat"), full_page=True)
 
@@ -116,34 +119,38 @@ async def test_destructive_call_waits_for_approval_and_runs_when_approved(page: 
     await send(page, "Please archive Jane Doe")
     card = page.get_by_role("group", name="Approval needed for archive_record")
     await expect(card).to_contain_text("archive_record")
-    await expect(card).to_contain_text("removes the contact from active lists")
-    await expect(card).to_contain_text("<img src=x onerror=")  # arguments are shown as text
+    await expect(card).to_contain_text("can change or delete data")
+    await expect(card).to_contain_text('"object_type": "contact"')  # the arguments, as the person must see them
     await expect(page.get_by_text("Waiting for your decision.")).to_be_visible()
     await page.screenshot(path=screenshot_path("chat-approval"), full_page=True)
 
     await card.get_by_role("button", name="Approve").click()
     answer = page.get_by_role("log", name="Conversation").get_by_label("Assistant").last
-    await expect(answer).to_contain_text("Done: the contact c_42 is archived.")
+    await expect(answer).to_contain_text(ARCHIVED)
     await expect(answer.get_by_label("Tools used")).to_contain_text("crm · archive_record")
     await assert_no_injection(page)
 
     await page.reload()
     await expect(page.get_by_role("group", name="Approval needed for archive_record")).to_have_count(0)
-    await expect(page.get_by_role("log", name="Conversation")).to_contain_text("Done: the contact c_42 is archived.")
+    await expect(page.get_by_role("log", name="Conversation")).to_contain_text(ARCHIVED)
 
 
 async def test_pending_approval_survives_a_reload_and_can_be_denied(page: Page, base_url: str) -> None:
     await page.goto(f"{base_url}/chat/demo/sales")
-    await send(page, "delete the contact Jane Doe")
+    # A name carrying markup, which the model passes on as the record's id: the card must show it as text.
+    await send(page, 'delete the contact <img src=x onerror="window.__xss=1">')
     await expect(page.get_by_role("group", name="Approval needed for archive_record")).to_be_visible()
     await expect(page.get_by_role("button", name="Send")).to_be_enabled()
 
     await page.reload()
     card = page.get_by_role("group", name="Approval needed for archive_record")
+    await expect(card).to_contain_text("<img src=x onerror=")  # arguments are shown as text
+    await assert_no_injection(page)
     await card.get_by_role("button", name="Deny").click()
     answer = page.get_by_role("log", name="Conversation").get_by_label("Assistant").last
-    await expect(answer).to_contain_text("OK, I left the contact c_42 as it is.")
+    await expect(answer).to_contain_text('OK, I left the contact <img src=x onerror="window.__xss=1"> as it is.')
     await expect(answer.get_by_text("crm · archive_record")).to_have_count(0)  # denied: never ran
+    await assert_no_injection(page)
 
 
 async def test_without_the_npm_libraries_answers_still_render_safely(
@@ -206,4 +213,5 @@ async def test_a_dropped_stream_is_retried_without_a_second_message_or_cost(page
     await expect(log.get_by_label("Assistant")).to_have_count(2)  # the greeting and one answer
     async with httpx.AsyncClient(base_url=base_url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as admin:
         usage = (await admin.get("/api/admin/usage")).json()
-    assert [(u["agent"], u["requests"]) for u in usage] == [("sales", 1)]
+    # One turn, paid once: its two model requests (the tool call, then the answer), not four.
+    assert [(u["agent"], u["requests"]) for u in usage] == [("sales", 2)]

@@ -8,21 +8,10 @@ from pathlib import Path
 
 import pytest
 from salient_host.web import WebSettings
-from salient_host.web.admin_data import ServerState
 from support import ROOT
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-
-
-class FixedStatus:
-    """Server states as a supervisor would report them."""
-
-    async def server_status(self) -> list[ServerState]:
-        return [
-            ServerState(name="catalog", transport="stdio", state="up", tools=6),
-            ServerState(name="library", transport="http", state="restarting", tools=0, detail="retry in 2 s"),
-        ]
 
 
 def make_settings(**overrides: object) -> WebSettings:

@@ -6,6 +6,7 @@ uvicorn.run(app, host="127.0.0.1", port=8100)
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -47,6 +48,15 @@ def vendor_files(node_modules: Path) -> dict[str, Path]:
     return found
 
 
+def shown_json(value: object, indent: int | None = None) -> str:
+    """JSON for a person to read, like the page's `JSON.stringify`; autoescaping makes it safe as HTML text.
+
+    (Jinja's `tojson` escapes `<`, `>`, `&` and `'` as `\\u003c`... for use inside a `<script>`, which a person
+    reading tool arguments would see verbatim.)
+    """
+    return json.dumps(value, indent=indent, ensure_ascii=False, default=str)
+
+
 async def _csrf(request: Request, ctx: Annotated[WebContext, Depends(web)]) -> None:
     await check_csrf(request, ctx.keys)
 
@@ -71,6 +81,7 @@ def create_web_app(
     """
     settings = settings or WebSettings()
     templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["shown_json"] = shown_json
     context = WebContext(
         conversations=conversations,
         settings=settings,
