@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import signal
 import subprocess
-import time
 from typing import Annotated
 
 import typer
@@ -14,7 +15,9 @@ from rich.table import Table
 
 from salient_host.cli_host import register
 from salient_host.cli_install import register as register_install
-from salient_host.suite import claude_desktop_config, installed_servers, start, wait_healthy
+from salient_host.cli_options import ConfigOption, DbOption, load
+from salient_host.config import Config
+from salient_host.suite import BASE_PORT, InstalledServer, claude_desktop_config, installed_servers, start, wait_healthy
 
 app = typer.Typer(help="Salient: MCP servers and agents for sales and service.", no_args_is_help=True)
 servers_app = typer.Typer(help="The Salient servers installed here.", no_args_is_help=True)
@@ -28,13 +31,27 @@ console = Console()
 def up(
     demo: Annotated[bool, typer.Option(help="Load the demo company into empty databases.")] = True,
     log_level: Annotated[str, typer.Option(help="Servers' log level: DEBUG, INFO, WARNING or ERROR.")] = "WARNING",
+    web: Annotated[bool, typer.Option(help="Run the agents' web chat too; --no-web starts the servers only.")] = True,
+    port_base: Annotated[
+        int, typer.Option(help="The web chat's port; the servers listen on the next five (8101-8105 by default).")
+    ] = BASE_PORT,
+    web_port: Annotated[int | None, typer.Option(help="The web chat's port (default: --port-base).")] = None,
+    config_path: ConfigOption = None,
+    db: DbOption = None,
 ) -> None:
-    """Start every installed server over HTTP on loopback, with the demo company, until Ctrl-C."""
-    servers = installed_servers()
+    """Start every installed server over HTTP on loopback, with the demo company, and the web chat, until Ctrl-C.
+
+    The chat's agents come from the configuration (`--config`); its servers that are Salient servers are reached
+    at the endpoints started here. Conversations are stored in the host's database (`--db`).
+    """
+    servers = installed_servers(port_base=port_base)
     if not servers:
         console.print("[red]No Salient server is installed.[/red] Run `make sync` first.")
         raise typer.Exit(2)
+    config = _up_config(config_path) if web else None
     processes: list[subprocess.Popen[bytes]] = []
+    # Until the host's event loop takes over, SIGTERM stops the start-up as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         for server in servers:
             processes.append(start(server, demo=demo, log_level=log_level.upper()))
@@ -47,20 +64,11 @@ def up(
         console.print("Data lives in the per-user data directory (salient-<name> --help shows the settings).")
         console.print("Mount a server in Claude Desktop (stdio) with this in claude_desktop_config.json:")
         console.print_json(json.dumps(claude_desktop_config(servers)))
-        console.print("Press Ctrl-C to stop.")
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-        # One server failing (say, the library without its embedding model) must not take the others down.
-        reported: set[str] = set()
-        while any(p.poll() is None for p in processes):
-            for server, process in zip(servers, processes, strict=True):
-                if process.poll() is not None and server.name not in reported:
-                    reported.add(server.name)
-                    console.print(f"[red]salient-{server.name} exited with code {process.returncode}[/red]")
-            time.sleep(0.5)
-        console.print("[red]Every server has exited.[/red]")
+        asyncio.run(_host(config, servers, processes, db=db, web_port=web_port or port_base))
     except KeyboardInterrupt:
-        console.print("stopping...")
+        pass
     finally:
+        console.print("stopping...")
         for process in processes:
             process.terminate()
         for process in processes:
@@ -68,6 +76,72 @@ def up(
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _up_config(path: str | None) -> Config | None:
+    """The configuration for the web chat, or None (servers only) when there is none where it is looked for."""
+    from salient_host.config_load import config_path
+
+    if path is None and not config_path(None, os.environ).is_file():
+        console.print(
+            f"[yellow]No configuration at {config_path(None, os.environ)}:[/yellow] starting the servers only. "
+            "Run from the repository, or pass --config PATH (config/salient.yaml there) for the web chat."
+        )
+        return None
+    return load(path)
+
+
+async def _host(
+    config: Config | None,
+    servers: list[InstalledServer],
+    processes: list[subprocess.Popen[bytes]],
+    *,
+    db: str | None,
+    web_port: int,
+) -> None:
+    from salient_host.up import run_host, suite_config
+
+    chosen = config or Config(servers={})
+    if config is not None:
+        chosen, replaced = suite_config(config, servers)
+        if replaced:
+            console.print(f"The agents reach {', '.join(replaced)} at the endpoints above.")
+
+    def announce(url: str | None) -> None:
+        if url is not None:
+            settings_note = "" if os.environ.get("SALIENT_WEB_ADMIN_TOKEN") else " (off: set SALIENT_WEB_ADMIN_TOKEN)"
+            table = Table("web", "URL")
+            table.add_row("chat", f"{url}/")
+            table.add_row("widget demo page", f"{url}/demo")
+            table.add_row("HTTP API", f"{url}/api/docs")
+            table.add_row("admin" + settings_note, f"{url}/admin")
+            console.print(table)
+            if _no_model(chosen):
+                console.print(
+                    "[yellow]No model is configured:[/yellow] the chat will say how to set one "
+                    "(SALIENT_MODEL=..., or `model:` in the configuration)."
+                )
+        console.print("Press Ctrl-C to stop.")
+
+    await run_host(
+        chosen,
+        db=db,
+        web=config is not None,
+        web_port=web_port,
+        processes=processes,
+        console=console,
+        announce=announce,
+    )
+
+
+def _no_model(config: Config) -> bool:
+    from salient_host.models import model_problems
+
+    return bool(model_problems(config)[1])
 
 
 @servers_app.command("list")

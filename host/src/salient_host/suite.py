@@ -12,8 +12,11 @@ from importlib.metadata import entry_points
 
 import httpx
 
-# Each server's default HTTP port; a server missing here gets the next free number after these.
-DEFAULT_PORTS = {"catalog": 8101, "crm": 8102, "scheduling": 8103, "library": 8104, "crossfeed": 8105}
+# `salient up` serves the web chat on the base port and each server on its offset from it (8101-8105 by default);
+# a server missing here gets the next number after these.
+BASE_PORT = 8100
+PORT_OFFSETS = {"catalog": 1, "crm": 2, "scheduling": 3, "library": 4, "crossfeed": 5}
+DEFAULT_PORTS = {name: BASE_PORT + offset for name, offset in PORT_OFFSETS.items()}
 
 
 @dataclass(frozen=True)
@@ -27,17 +30,17 @@ class InstalledServer:
         return f"http://127.0.0.1:{self.port}/mcp"
 
 
-def installed_servers() -> list[InstalledServer]:
-    """Every `salient-<name>` console script installed here, in a stable order."""
+def installed_servers(*, port_base: int = BASE_PORT) -> list[InstalledServer]:
+    """Every `salient-<name>` console script installed here, in a stable order, with ports from `port_base`."""
     names = sorted(
         ep.name.removeprefix("salient-")
         for ep in entry_points(group="console_scripts")
         if ep.name.startswith("salient-")
     )
-    next_port = max(DEFAULT_PORTS.values()) + 1
+    next_port = port_base + max(PORT_OFFSETS.values()) + 1
     servers = []
     for name in names:
-        port = DEFAULT_PORTS.get(name)
+        port = port_base + PORT_OFFSETS[name] if name in PORT_OFFSETS else None
         if port is None:
             port, next_port = next_port, next_port + 1
         command = shutil.which(f"salient-{name}") or os.path.join(os.path.dirname(sys.executable), f"salient-{name}")

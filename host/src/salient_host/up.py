@@ -1,0 +1,169 @@
+"""The host half of `salient up`: the configured agents over the suite's HTTP servers, served as the web chat.
+
+`salient up` (cli.py) starts the servers as processes; `run_host` then runs in the same process as the command:
+the conversation engine over its database, the web app (chat, widget, HTTP API, admin view) on loopback, until
+SIGINT or SIGTERM. Each configured server that is one of the suite's is reached over the suite's HTTP endpoint, so a
+chat turn opens a cheap HTTP session instead of starting a stdio process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from rich.console import Console
+
+from salient_host.config import Config, ServerConfig
+from salient_host.suite import InstalledServer
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
+    from salient_host.conversation import ConversationEngine
+
+
+def suite_config(config: Config, servers: Sequence[InstalledServer]) -> tuple[Config, list[str]]:
+    """`config` with each stdio server whose command is an installed `salient-<name>` reached over HTTP instead.
+
+    Returns the new configuration and the names of the servers replaced. Their timeouts stay; their `args` and `env`
+    (a `--db`, say) do not apply to the suite's process, which runs on the suite's defaults.
+    """
+    by_command = {f"salient-{s.name}": s for s in servers}
+    replaced: dict[str, ServerConfig] = {}
+    for name, server in config.servers.items():
+        suite = by_command.get(Path(server.command).name) if server.command else None
+        if suite is not None:
+            replaced[name] = ServerConfig(url=suite.url, timeout=server.timeout, init_timeout=server.init_timeout)
+    if not replaced:
+        return config, []
+    # model_copy keeps the private attributes (the file the configuration came from).
+    return config.model_copy(update={"servers": {**config.servers, **replaced}}), list(replaced)
+
+
+def _mail_routes(config: Config, engine: ConversationEngine, console: Console) -> tuple[Sequence[BaseRoute], Any]:
+    """The unsubscribe routes and the delivery worker's mailer when the configuration has a `mail:` section."""
+    # `mail` is optional in the configuration's model (and absent from older ones); Any because of that.
+    settings: Any = getattr(config, "mail", None)
+    if settings is None or not getattr(settings, "enabled", True):
+        return [], None
+    from salient_host.mail import MailConfigError, Mailer, unsubscribe_routes
+
+    try:
+        mailer = Mailer.from_settings(settings, engine.store.db, env=os.environ)
+    except MailConfigError as exc:
+        console.print(f"[yellow]mail is off:[/yellow] {exc}")
+        return [], None
+    path = urlsplit(settings.unsubscribe_url).path if settings.unsubscribe_url else ""
+    return unsubscribe_routes(mailer, path=path or "/unsubscribe"), mailer
+
+
+async def run_host(
+    config: Config,
+    *,
+    db: str | None,
+    web: bool,
+    web_port: int,
+    processes: Sequence[subprocess.Popen[bytes]],
+    console: Console,
+    announce: Callable[[str | None], None],
+) -> None:
+    """The engine and (unless `web` is false) the web app on `127.0.0.1:web_port`, until a signal stops them.
+
+    `announce` gets the chat's base URL (None without the web app) once everything answers, to print what to open.
+    """
+    from salient_host.conversation import ConversationEngine
+    from salient_host.memory import database_url
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    watcher = asyncio.create_task(_watch_servers(processes, console, stop_when_all_exit=not web, stop=stop))
+    if not web:
+        try:
+            announce(None)
+            await stop.wait()
+        finally:
+            watcher.cancel()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+        return
+    engine = await ConversationEngine.open(config, database_url(db))
+    mail_worker: asyncio.Task[None] | None = None
+    mailer: Any = None
+    try:
+        from salient_host.mail import MAIL_MIGRATIONS
+        from salient_host.memory.admin import AdminView
+        from salient_host.web import WebSettings, accounts_from_config, create_web_app
+        from salient_host.web.serve import web_server
+        from salient_host.web.status import BoardStatus
+
+        routes, mailer = _mail_routes(config, engine, console)
+        if mailer is not None:
+            from salient_core.migrate import upgrade
+
+            await upgrade(engine.store.db, MAIL_MIGRATIONS)
+            mail_worker = asyncio.create_task(mailer.run(), name="mail worker")
+        accounts = accounts_from_config(config) or {"demo": list(config.agents)}
+        settings = WebSettings(accounts=accounts)
+        if settings.default_account not in accounts:
+            settings = settings.model_copy(update={"default_account": next(iter(accounts))})
+        if not settings.offers(settings.default_account, settings.default_agent) and accounts[settings.default_account]:
+            settings = settings.model_copy(update={"default_agent": accounts[settings.default_account][0]})
+        app = create_web_app(
+            engine,
+            settings=settings,
+            admin=AdminView(engine.store),
+            status=BoardStatus(engine.status_board, config.servers),
+            routes=routes,
+        )
+        server = web_server(app, settings, host="127.0.0.1", port=web_port)
+        serving = asyncio.create_task(server.serve(), name="web chat")
+        while not server.started and not serving.done():
+            await asyncio.wait({serving}, timeout=0.05)
+        if serving.done():  # the port is taken, say: uvicorn has logged why
+            await serving
+            raise SystemExit(f"the web chat could not start on 127.0.0.1:{web_port}")
+        announce(f"http://127.0.0.1:{web_port}")
+        stopped = asyncio.create_task(stop.wait())
+        # uvicorn catches SIGINT/SIGTERM while it serves, stops, then raises the signal again for `stop`.
+        await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        server.should_exit = True
+        await serving
+        stopped.cancel()
+    finally:
+        watcher.cancel()
+        if mail_worker is not None:
+            mail_worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await mail_worker
+        if mailer is not None:
+            await mailer.aclose()
+        await engine.aclose()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+async def _watch_servers(
+    processes: Sequence[subprocess.Popen[bytes]], console: Console, *, stop_when_all_exit: bool, stop: asyncio.Event
+) -> None:
+    """Report each server process that exits; one failing (the library without its model) leaves the rest up."""
+    reported: set[int] = set()
+    while True:
+        for process in processes:
+            if process.poll() is not None and process.pid not in reported:
+                reported.add(process.pid)
+                name = Path(str(process.args[0] if isinstance(process.args, list) else process.args)).name
+                console.print(f"[red]{name} exited with code {process.returncode}[/red]")
+        if stop_when_all_exit and processes and len(reported) == len(processes):
+            console.print("[red]Every server has exited.[/red]")
+            stop.set()
+            return
+        await asyncio.sleep(0.5)
