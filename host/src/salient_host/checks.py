@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import os
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from salient_host.config import Config, ServerConfig
 from salient_host.config_load import NAME_LIMIT
+from salient_host.mail.settings import mail_problems
 from salient_host.problems import Problem, display_path
 from salient_host.toolsets import mcp_toolset
 
@@ -60,10 +63,20 @@ async def probe_all(config: Config, names: list[str] | None = None) -> dict[str,
     return {p.server: p for p in probes}
 
 
-def live_problems(config: Config, probes: dict[str, Probe]) -> list[Problem]:
-    """Unreachable servers, prefixed names that collide or exceed 64 characters, globs that match no tool."""
+def summary_problems(config: Config, env: Mapping[str, str] = os.environ) -> list[Problem]:
+    """What keeps configured mail (conversation summaries) from going out: unset or weak secrets.
+
+    Without a `mail:` section summaries are simply off (the default configuration ships it commented out).
+    """
+    if config.mail is None or not config.mail.enabled:
+        return []
+    return mail_problems(config.mail, env, file=display_path(config.source))
+
+
+def live_problems(config: Config, probes: dict[str, Probe], env: Mapping[str, str] = os.environ) -> list[Problem]:
+    """Unreachable servers, prefixed names that collide or exceed 64 characters, globs that match no tool, mail."""
     file = display_path(config.source)
-    problems: list[Problem] = []
+    problems: list[Problem] = summary_problems(config, env)
     owners: dict[str, str] = {}
     for name, found in probes.items():
         server = config.servers[name]

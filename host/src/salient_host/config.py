@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag
 
+from salient_host.mail.settings import MailSettings
+
 
 class Strict(BaseModel):
     # A misspelt key must be an error, not a silently ignored setting.
@@ -74,6 +76,22 @@ class Budgets(Strict):
     cost_per_month_usd: float | None = Field(default=None, gt=0)
 
 
+class Summaries(Strict):
+    """E-mail summaries of an agent's conversations (to the visitor and the rep); sent only with a `mail:` section.
+
+    A summary goes out when the visitor asks (the agent calls its `email_summary` tool) or, with
+    `inactivity_minutes`, once the conversation has been quiet that long and the visitor gave an email address.
+    """
+
+    enabled: bool = True
+    inactivity_minutes: float | None = Field(
+        default=30, gt=0, description="Send after this long without a new message; null: only when asked."
+    )
+    # The servers whose records the summary reads and writes (the lead's contact, the booking and its invite).
+    crm_server: str = Field(default="crm", min_length=1)
+    scheduling_server: str = Field(default="scheduling", min_length=1)
+
+
 class AgentConfig(Strict):
     description: str = Field(min_length=1)
     model: ModelSpec | None = None
@@ -83,6 +101,7 @@ class AgentConfig(Strict):
     approval: Literal["ask", "allow", "deny"] = "ask"
     limits: Limits = Limits()  # frozen, so one shared default is safe
     budgets: Budgets = Budgets()  # the agent's spending across all accounts
+    summaries: Summaries | None = None  # e-mail summaries; off when left out or without `mail:`
 
 
 class Price(Strict):
@@ -104,6 +123,8 @@ class Config(Strict):
     accounts: dict[str, AccountConfig] = Field(default_factory=dict)
     # Keyed by the model's name as its provider reports it (`llama3.1`, `anthropic/claude-sonnet-4.5`).
     prices: dict[str, Price] = Field(default_factory=dict)
+    # Outgoing mail (conversation summaries); without it no agent sends summaries. See mail/settings.py.
+    mail: MailSettings | None = None
 
     _source: Path = PrivateAttr(default=Path("config/salient.yaml"))
     _instructions: dict[str, str] = PrivateAttr(default_factory=dict)

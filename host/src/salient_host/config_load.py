@@ -111,6 +111,19 @@ def cross_checks(config: Config, file: str) -> list[Problem]:
                 if reason := glob_problem(pattern):
                     fix = "write globs over the server's own tool names with * ? [abc], e.g. search_*"
                     problems.append(Problem(file, f"{key}.servers.{server}.tools[{i}]", reason, fix))
+        if agent.summaries is not None and agent.summaries.enabled:
+            for field in ("crm_server", "scheduling_server"):
+                server = getattr(agent.summaries, field)
+                if server not in config.servers:
+                    known = ", ".join(sorted(config.servers)) or "none"
+                    problems.append(
+                        Problem(
+                            file,
+                            f"{key}.summaries.{field}",
+                            f"no server named {server!r} is configured",
+                            f"use one of: {known}",
+                        )
+                    )
     for name, account in config.accounts.items():
         for i, agent in enumerate(account.agents):
             if agent not in config.agents:

@@ -27,6 +27,7 @@ from typing import Any, cast
 
 from pydantic_ai import DeferredToolResults, ModelRequest, ToolDenied, ToolReturnPart, UserPromptPart
 from pydantic_ai.models import Model
+from pydantic_ai.toolsets import AbstractToolset
 
 from salient_host.budgets import BudgetGuard
 from salient_host.config import Config
@@ -40,14 +41,17 @@ from salient_host.events import (
     TurnFailed,
     TurnFinished,
 )
+from salient_host.mail import Mailer
 from salient_host.memory import DuplicateClientMessage, Store, database_url
 from salient_host.memory.models import Message, Session, ToolCall
 from salient_host.memory.store import new_id
 from salient_host.models import ModelUnavailable, resolve
+from salient_host.origin import LeadOriginToolset
 from salient_host.pricing import Pricer
 from salient_host.problems import display_path
 from salient_host.recording import RecordingToolset
 from salient_host.runtime import UnknownAgent, build_agent, usage_limits
+from salient_host.summary import Summarizer, open_mailer
 from salient_host.supervision import StatusBoard, StatusChange, supervised_servers, watch
 from salient_host.toolsets import agent_toolsets
 from salient_host.turn import FailureCode, Turn
@@ -122,8 +126,12 @@ class ConversationEngine:
         model: Model | str | None = None,
         env: Mapping[str, str] = os.environ,
         keep_turns: int = 1000,
+        mailer: Mailer | None = None,
     ) -> None:
-        """`model`: a Model for every agent (tests), a model string overriding the configuration, or None."""
+        """`model`: a Model for every agent (tests), a model string overriding the configuration, or None.
+
+        `mailer`: where e-mail summaries go (`summary.open_mailer`); without one, no agent sends summaries.
+        """
         self.config = config
         self.store = store
         self.model = model
@@ -138,12 +146,35 @@ class ConversationEngine:
         self._owns_store = False
         # The latest state of every server the turns have used, for an admin view (`status_board.statuses()`).
         self.status_board = StatusBoard()
+        self._owns_mailer = False
+        # E-mail summaries (summary.py): the agent's `email_summary` tool and the inactivity `sweep`.
+        self.summarizer = (
+            Summarizer(
+                config,
+                store,
+                mailer,
+                pricer=self.pricer,
+                guard=self.guard,
+                model_for=self._model,
+                lock_for=lambda session_id: self._locks.setdefault(session_id, asyncio.Lock()),
+            )
+            if mailer is not None
+            else None
+        )
 
     @classmethod
     async def open(cls, config: Config, url: str | None = None, **options: Any) -> ConversationEngine:
-        """An engine over its own store at `url` (default: `database_url()`), closed with the engine."""
-        engine = cls(config, await Store.open(url or database_url()), **options)
+        """An engine over its own store at `url` (default: `database_url()`), closed with the engine.
+
+        With `mail:` configured (and no `mailer` given), the engine gets a mailer of its own for summaries.
+        """
+        store = await Store.open(url or database_url())
+        owns_mailer = "mailer" not in options
+        if owns_mailer:
+            options["mailer"] = await open_mailer(config, store, options.get("env", os.environ))
+        engine = cls(config, store, **options)
         engine._owns_store = True
+        engine._owns_mailer = owns_mailer
         return engine
 
     async def __aenter__(self) -> ConversationEngine:
@@ -162,6 +193,8 @@ class ConversationEngine:
         for task in list(self._tasks):
             task.cancel()
         await self.wait_idle()
+        if self._owns_mailer and self.summarizer is not None:
+            await self.summarizer.mailer.aclose()
         if self._owns_store:
             await self.store.close()
 
@@ -399,7 +432,16 @@ class ConversationEngine:
         toolsets = agent_toolsets(self.config, agent_config)
         servers = supervised_servers(toolsets).values()
         self.status_board.track(servers)
-        agent = build_agent(self.config, name, toolsets=[RecordingToolset(t, observer=turn) for t in toolsets])
+        # Host additions: the lead's source filled from the session's origin (origin.py), `email_summary`.
+        recorded: list[AbstractToolset[Any]] = [
+            LeadOriginToolset(
+                RecordingToolset(t, observer=turn), origin=dict(turn.session.origin or {}), servers=turn.servers
+            )
+            for t in toolsets
+        ]
+        if self.summarizer is not None and (summaries := self.summarizer.toolset(turn.session, turn)) is not None:
+            recorded.append(RecordingToolset(summaries, observer=turn))
+        agent = build_agent(self.config, name, toolsets=recorded)
 
         def tell(change: StatusChange) -> None:
             if change.text:
