@@ -2,7 +2,9 @@
 
 It behaves like a model that always searches first: asked a question with a `*search_products` tool on offer, it
 calls that tool with the question; given the tool's result, it answers by naming the first product found. Asked to
-"archive contact N" with an `*archive_record` tool on offer, it calls that instead. Request
+"archive contact N" with an `*archive_record` tool on offer, it calls that instead; given a message with an e-mail
+address and an `*upsert_contact` tool, it saves the contact. Asked for a conversation's e-mail summary (no tools,
+the host's summary instructions), it writes one from the transcript. Request
 and response bodies have the real `POST /v1/chat/completions` shapes, streamed or not: with `"stream": true` the
 answer comes as `chat.completion.chunk` server-sent events (text a word at a time, a tool call's arguments in
 fragments) and, when `stream_options.include_usage` asks for it, a last chunk with the usage and no choices.
@@ -71,10 +73,18 @@ class FakeOpenAI:
             return {"role": "assistant", "content": _answer_from(last["content"])}, "stop"
         tools = [t["function"]["name"] for t in body.get("tools", [])]
         question = _text(last["content"])
+        system = " ".join(_text(m["content"]) for m in messages if m["role"] == "system")
+        if not tools and "e-mail summary of a conversation" in system:
+            first = question.split("\n\n")[0].removeprefix("Visitor: ")
+            return {"role": "assistant", "content": f"## Summary\n\n- You asked: {first}"}, "stop"
         archive = re.search(r"archive contact (\d+)", question)
         archiver = next((t for t in tools if t.endswith("archive_record")), None)
+        email = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", question)
+        upserter = next((t for t in tools if t.endswith("upsert_contact")), None)
         if archive and archiver:
             name, arguments = archiver, {"object_type": "contact", "id": archive.group(1)}
+        elif email and upserter:
+            name, arguments = upserter, {"email": email.group(0)}
         else:
             search = next((t for t in tools if t.endswith("search_products")), None)
             if search is None:
@@ -145,6 +155,8 @@ def _answer_from(tool_content: Any) -> str:
         return f"The search said: {_text(tool_content)}"
     if "record" in result:
         return f"Contact {result['record']['id']} is archived: {result['record']['archived']}."
+    if "contact" in result:
+        return f"Thanks, I saved your details ({result['contact']['properties']['email']})."
     hits = result.get("hits") or []
     if not hits:
         return "I found no matching product."

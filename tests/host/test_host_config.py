@@ -179,3 +179,16 @@ def test_paths_inside_the_working_directory_are_shown_relative(monkeypatch: pyte
     write_config(tmp_path / "config", raw)
     monkeypatch.chdir(tmp_path)
     assert problems_of(Path("config/salient.yaml"))[0].startswith("config/salient.yaml: agents.sales.servers.catalgo:")
+
+
+def test_summaries_name_their_servers_only_when_the_agent_needs_them(tmp_path: Path) -> None:
+    # Left at their defaults, servers the agent does not use just mean no CRM note and no invite.
+    raw = base()
+    raw["agents"]["sales"]["summaries"] = {"inactivity_minutes": 5}
+    config = load_config(write_config(tmp_path, raw), {})
+    assert config.agents["sales"].summaries is not None
+    # Named, or used by the agent, they must exist.
+    raw["agents"]["sales"]["summaries"] = {"crm_server": "hubspot"}
+    [problem] = problems_of(write_config(tmp_path, raw))
+    assert "agents.sales.summaries.crm_server: no server named 'hubspot' is configured" in problem
+    assert "use one of: catalog" in problem

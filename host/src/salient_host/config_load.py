@@ -114,7 +114,9 @@ def cross_checks(config: Config, file: str) -> list[Problem]:
         if agent.summaries is not None and agent.summaries.enabled:
             for field in ("crm_server", "scheduling_server"):
                 server = getattr(agent.summaries, field)
-                if server not in config.servers:
+                # Left at its default, a server the agent does not use simply means no CRM note or no invite.
+                named = field in agent.summaries.model_fields_set or server in agent.servers
+                if named and server not in config.servers:
                     known = ", ".join(sorted(config.servers)) or "none"
                     problems.append(
                         Problem(

@@ -381,6 +381,8 @@ class Summarizer:
         key: str,
     ) -> str | None:
         """Log the summary on the visitor's contact (and lead); None when there is no contact or no crm."""
+        if settings.crm_server not in self.config.servers:
+            return None
         body = text + (f"\n\nMeeting: booking {booking.get('id')} ({booking.get('start')})." if booking else "")
         body += f"\n\nSent to {visitor.email} from chat session {session.id}."
         try:
@@ -481,8 +483,19 @@ async def open_mailer(config: Config, store: Store, env: Mapping[str, str] = os.
     return mailer
 
 
-async def background(summarizer: Summarizer, *, every: float = 60.0) -> None:
-    """Deliver queued mail and sweep for quiet conversations until cancelled (what `salient up` runs)."""
+async def background(summarizer: Summarizer, *, every: float | None = None) -> None:
+    """Deliver queued mail and sweep for quiet conversations until cancelled (what `salient up` runs).
+
+    The sweep runs `every` seconds; by default every minute, or twice per the shortest `inactivity_minutes` of
+    the agents when that is shorter, so a summary is never more than half a period late.
+    """
+    if every is None:
+        periods = [
+            settings.inactivity_minutes * 60
+            for agent in summarizer.config.agents
+            if (settings := summarizer.settings(agent)) is not None and settings.inactivity_minutes is not None
+        ]
+        every = min([60.0, *(period / 2 for period in periods)])
     worker = asyncio.create_task(summarizer.mailer.run(), name="mail worker")
     try:
         while True:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from rich.console import Console
@@ -47,21 +46,15 @@ def suite_config(config: Config, servers: Sequence[InstalledServer]) -> tuple[Co
     return config.model_copy(update={"servers": {**config.servers, **replaced}}), list(replaced)
 
 
-def _mail_routes(config: Config, engine: ConversationEngine, console: Console) -> tuple[Sequence[BaseRoute], Any]:
-    """The unsubscribe routes and the delivery worker's mailer when the configuration has a `mail:` section."""
-    # `mail` is optional in the configuration's model (and absent from older ones); Any because of that.
-    settings: Any = getattr(config, "mail", None)
-    if settings is None or not getattr(settings, "enabled", True):
-        return [], None
-    from salient_host.mail import MailConfigError, Mailer, unsubscribe_routes
+def _mail_routes(engine: ConversationEngine) -> Sequence[BaseRoute]:
+    """The unsubscribe routes of the engine's mailer (None without a `mail:` section or with its secret unset)."""
+    if engine.summarizer is None:
+        return []
+    from salient_host.mail import unsubscribe_routes
 
-    try:
-        mailer = Mailer.from_settings(settings, engine.store.db, env=os.environ)
-    except MailConfigError as exc:
-        console.print(f"[yellow]mail is off:[/yellow] {exc}")
-        return [], None
-    path = urlsplit(settings.unsubscribe_url).path if settings.unsubscribe_url else ""
-    return unsubscribe_routes(mailer, path=path or "/unsubscribe"), mailer
+    mailer = engine.summarizer.mailer
+    url = mailer.settings.unsubscribe_url
+    return unsubscribe_routes(mailer, path=(urlsplit(url).path if url else "") or "/unsubscribe")
 
 
 async def run_host(
@@ -97,20 +90,22 @@ async def run_host(
         return
     engine = await ConversationEngine.open(config, database_url(db))
     mail_worker: asyncio.Task[None] | None = None
-    mailer: Any = None
     try:
-        from salient_host.mail import MAIL_MIGRATIONS
         from salient_host.memory.admin import AdminView
+        from salient_host.summary import background
         from salient_host.web import WebSettings, accounts_from_config, create_web_app
         from salient_host.web.serve import web_server
         from salient_host.web.status import BoardStatus
 
-        routes, mailer = _mail_routes(config, engine, console)
-        if mailer is not None:
-            from salient_core.migrate import upgrade
+        routes = _mail_routes(engine)
+        if engine.summarizer is not None:
+            # Delivers queued mail and sends the summaries of conversations gone quiet (agents' `summaries:`).
+            mail_worker = asyncio.create_task(background(engine.summarizer), name="mail and summaries")
+        else:
+            from salient_host.checks import summary_problems
 
-            await upgrade(engine.store.db, MAIL_MIGRATIONS)
-            mail_worker = asyncio.create_task(mailer.run(), name="mail worker")
+            for problem in summary_problems(config):
+                console.print(f"[yellow]e-mail summaries are off:[/yellow] {problem}")
         accounts = accounts_from_config(config) or {"demo": list(config.agents)}
         settings = WebSettings(accounts=accounts)
         if settings.default_account not in accounts:
@@ -144,8 +139,6 @@ async def run_host(
             mail_worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await mail_worker
-        if mailer is not None:
-            await mailer.aclose()
         await engine.aclose()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
