@@ -8,20 +8,31 @@ would. Tests say which phase of the conversation comes next (`script.phase`), th
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
-from collections.abc import AsyncIterator, Callable
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
-from engine_support import collect, of_type, scripted
+from engine_support import collect, of_type
 from fastmcp import Client
 from mail_support import SECRET
-from pydantic_ai import ModelMessage, ModelRequest, ModelResponse, RetryPromptPart, ToolCallPart, ToolReturnPart
+from pydantic_ai import (
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    RetryPromptPart,
+    TextPart,
+    ToolCallPart,
+    ToolReturnPart,
+    UserPromptPart,
+)
 from pydantic_ai.messages import ERROR_OUTCOMES
-from pydantic_ai.models.function import AgentInfo
+from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
 from salient_host.config import Config
 from salient_host.config_load import load_config
 from salient_host.conversation import ConversationEngine
@@ -41,6 +52,8 @@ ORIGIN = {
     "utm_campaign": "heart-month",
 }
 Step = str | list[tuple[str, dict[str, Any]]]
+# Called with the slot the agent is about to book (sync or async): another party's move, made in between.
+ProposedHook = Callable[[dict[str, Any]], Awaitable[None] | None]
 
 
 def scenario_config(directory: Path, servers: dict[str, RunningServer], smtp_port: int) -> Config:
@@ -143,6 +156,25 @@ class Visitor:
         return self.name.split()[-1]
 
 
+def last_prompt(messages: list[ModelMessage]) -> str:
+    """What the visitor said last."""
+    for message in reversed(messages):
+        if isinstance(message, ModelRequest):
+            prompts = [p.content for p in message.parts if isinstance(p, UserPromptPart) and isinstance(p.content, str)]
+            if prompts:
+                return prompts[-1]
+    return ""
+
+
+ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2}
+
+
+def chosen(text: str) -> int:
+    """Which of the offered slots the visitor picked ("the second one"): an index, the first by default."""
+    found = re.search(r"\b(" + "|".join(ORDINALS) + r")\b", text.lower())
+    return ORDINALS[found.group(1)] if found else 0
+
+
 @dataclass
 class SalesScript:
     """The sales agent's moves, phase by phase; `requests` counts the model requests it answered."""
@@ -152,16 +184,26 @@ class SalesScript:
     requests: int = 0
     summaries: int = 0
     seen_instructions: list[str] = field(default_factory=list)
-    on_proposed: Callable[[dict[str, Any]], None] | None = None  # called with the slot about to be booked
+    seen_tools: list[set[str]] = field(default_factory=list)
+    on_proposed: ProposedHook | None = None  # called with the slot about to be booked, before the call goes out
+    on_request: Callable[[], Awaitable[None] | None] | None = None  # called as each (non-summary) request arrives
+    _booking: dict[str, Any] | None = None  # the slot of the book_meeting call being returned
 
-    def __call__(self, messages: list[ModelMessage], info: AgentInfo) -> Step:
+    async def __call__(self, messages: list[ModelMessage], info: AgentInfo) -> Step:
         self.requests += 1
         if info.instructions and SUMMARY_INSTRUCTIONS in info.instructions:
             self.summaries += 1
             return self.summary(messages)
+        if self.on_request is not None:
+            await _maybe_await(self.on_request())
         self.seen_instructions.append(info.instructions or "")
         tools = {t.name for t in info.function_tools}
-        return getattr(self, self.phase)(messages, this_turn(messages), tools, info.instructions or "")
+        self.seen_tools.append(tools)
+        step = getattr(self, self.phase)(messages, this_turn(messages), tools, info.instructions or "")
+        slot, self._booking = self._booking, None
+        if slot is not None and self.on_proposed is not None:
+            await _maybe_await(self.on_proposed(slot))
+        return step
 
     # The visitor asks about a product.
 
@@ -248,19 +290,26 @@ class SalesScript:
 
     def book(self, messages: list[ModelMessage], done: list[Result], tools: set[str], instructions: str) -> Step:
         v = self.visitor
-        conflicts = [r for r in done if r.tool == "scheduling_book_meeting" and r.error is not None]
+        failed = [r for r in done if r.tool == "scheduling_book_meeting" and r.error is not None]
         booked = [r for r in done if r.tool == "scheduling_book_meeting" and r.error is None]
-        if conflicts and not booked:
+        if failed and not booked:
+            error = failed[-1].error or ""
+            if not re.search(r"taken|conflict", error, re.I):
+                return f"Sorry, I could not book that slot: {error}"
+            # Someone else got the slot first: look again, offer what is free now.
             if not any(r.tool == "scheduling_find_availability" for r in done):
                 previous = _last_args(messages, "scheduling_find_availability")
                 return [("scheduling_find_availability", previous)]
             slots = latest(messages, "scheduling_find_availability")["slots"]
-            listed = "; ".join(s["start_local"] for s in slots)
-            return f"Sorry, that slot was just taken. Maya is free at: {listed}. Which one would you like?"
+            if not slots:
+                return "Sorry, that slot was just taken, and there is nothing else free in the next days."
+            listed = "; ".join(f"{i + 1}. {s['start_local']}" for i, s in enumerate(slots))
+            rep = slots[0]["rep_name"]
+            return f"Sorry, that slot was just taken. {rep} is free at: {listed}. Which one would you like?"
         if not booked:
-            slot = latest(messages, "scheduling_find_availability")["slots"][0]
-            if self.on_proposed is not None:
-                self.on_proposed(slot)
+            slots = latest(messages, "scheduling_find_availability")["slots"]
+            slot = slots[min(chosen(last_prompt(messages)), len(slots) - 1)]
+            self._booking = slot
             args = {
                 "meeting_type": "product-demo",
                 "rep": slot["rep"],
@@ -323,6 +372,35 @@ def _last_args(messages: list[ModelMessage], tool: str) -> dict[str, Any]:
     return calls[-1]
 
 
+async def _maybe_await(value: Any) -> None:
+    if inspect.isawaitable(value):
+        await value
+
+
+def scripted_model(script: Callable[[list[ModelMessage], AgentInfo], Awaitable[Step]]) -> FunctionModel:
+    """A FunctionModel following an async `script` (which may call the servers itself), streamed or not.
+
+    Named `scripted`, the model `scenario_config` prices.
+    """
+
+    async def reply(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        step = await script(messages, info)
+        if isinstance(step, str):
+            return ModelResponse(parts=[TextPart(step)])
+        return ModelResponse(parts=[ToolCallPart(tool, args) for tool, args in step])
+
+    async def stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | dict[int, DeltaToolCall]]:
+        step = await script(messages, info)
+        if isinstance(step, str):
+            words = step.split(" ")
+            for piece in [w + " " for w in words[:-1]] + words[-1:]:
+                yield piece
+            return
+        yield {i: DeltaToolCall(name=tool, json_args=json.dumps(args)) for i, (tool, args) in enumerate(step)}
+
+    return FunctionModel(reply, stream_function=stream, model_name="scripted")
+
+
 async def turn(engine: ConversationEngine, session: str, text: str, key: str) -> list[TurnEvent]:
     """Send one visitor message and return its events; the turn must finish with an answer."""
     events = await collect(engine.send(session, text, account="demo", client_message_id=key))
@@ -338,5 +416,3 @@ async def call(server: RunningServer, tool: str, args: dict[str, Any]) -> Any:
         result = await client.call_tool(tool, args)
         return result.structured_content
 
-
-__all__ = ["scripted"]

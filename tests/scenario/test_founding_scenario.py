@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from engine_support import of_type, scripted
+from engine_support import of_type
 from mail_support import SmtpSink, parts
 from salient_core.db import utcnow
 from salient_host.config import Config
@@ -32,6 +32,7 @@ from scenario_support import (
     call,
     scenario_config,
     scenario_engine,
+    scripted_model,
     turn,
 )
 from starlette.applications import Starlette
@@ -63,9 +64,40 @@ async def contact_of(suite: dict[str, RunningServer], email: str) -> list[dict[s
     return [r for r in page["items"] if r["properties"].get("email") == email]
 
 
-async def bookings_of(suite: dict[str, RunningServer], rep: str, email: str) -> list[dict[str, Any]]:
-    page = await call(suite["scheduling"], "list_bookings", {"rep": rep, "limit": 100})
-    return [b for b in page["items"] if b["attendee"]["email"] == email and b["status"] == "confirmed"]
+async def all_bookings(suite: dict[str, RunningServer], rep: str | None = None) -> list[dict[str, Any]]:
+    """Every booking on the scheduling server (of one rep), page by page: tests share the server."""
+    found: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        args: dict[str, Any] = {"limit": 100}
+        if rep is not None:
+            args["rep"] = rep
+        if cursor is not None:
+            args["cursor"] = cursor
+        page = await call(suite["scheduling"], "list_bookings", args)
+        found += page["items"]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return found
+
+
+async def bookings_of(suite: dict[str, RunningServer], rep: str | None, email: str) -> list[dict[str, Any]]:
+    return [b for b in await all_bookings(suite, rep) if b["attendee"]["email"] == email and b["status"] == "confirmed"]
+
+
+async def total(suite: dict[str, RunningServer], object_type: str, query: str = "") -> int:
+    page = await call(suite["crm"], "search_records", {"object_type": object_type, "query": query, "limit": 1})
+    return page["total"]
+
+
+async def leads_of(suite: dict[str, RunningServer], contact_id: str) -> list[str]:
+    records = await call(suite["crm"], "get_records", {"object_type": "contact", "ids": [contact_id]})
+    return records["records"][0]["associations"].get("lead", [])
+
+
+async def timeline_of(suite: dict[str, RunningServer], contact_id: str) -> list[dict[str, Any]]:
+    page = await call(suite["crm"], "list_activities", {"object_type": "contact", "id": contact_id})
+    return page["items"]
 
 
 def tool_outcomes(calls: list[Any]) -> list[tuple[str, str, str]]:
@@ -77,7 +109,7 @@ async def test_happy_path_from_question_to_booked_demo_and_summary(
 ) -> None:
     visitor = Visitor("Dana Reyes", "dana.reyes@example.com")
     script = SalesScript(visitor)
-    async with scenario_engine(config, tmp_path, scripted(script)) as engine:
+    async with scenario_engine(config, tmp_path, scripted_model(script)) as engine:
         session = await engine.start(account="demo", agent="sales", origin=ORIGIN)
         sid = session.id
 
