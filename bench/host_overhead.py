@@ -5,12 +5,16 @@ against `salient-catalog --http --demo` over streamable HTTP, through:
 
 - **bare**: a pydantic-ai `Agent` over a plain `MCPToolset` (the baseline);
 - **host agent**: `runtime.build_agent` as configured from YAML, so `agent_toolsets` with supervision, allow-list,
-  `<server>_` prefix and approval gate, and the host's output type and instructions.
+  `<server>_` prefix and approval gate, and the host's output type and instructions;
+- **host engine**: the whole host turn as the web chat and `salient chat` run it (`ConversationEngine` over SQLite):
+  a new session, the visitor's message stored first, the agent built for the turn with its own MCP session
+  (initialize and tools/list over HTTP: concurrent conversations never share one), events, every request priced,
+  the messages and tool calls stored. Its model streams (the same script, each part in one delta), as every host
+turn does; the other two rows ask for whole responses.
 
-Both hold their MCP connection across turns (as a long-running host does), run in the same process and alternate
-in rounds. Time inside the tool calls (the MCPToolset's `call_tool`, the same class in every row) is subtracted, so
-what is left is the agent layer's own work per turn. A row is a `Runner`: the conversation engine's turn (memory,
-pricing, events) is meant to be added as a third row the same way.
+The first two hold their MCP connection across turns, run in the same process and alternate in rounds with the
+third. Time inside the tool calls (`MCPToolset.call_tool`, timed the same way in every row) is subtracted, so what
+is left is the host's own work per turn.
 
     uv run python bench/host_overhead.py [--turns 300] [--rounds 10]
 """
@@ -33,27 +37,35 @@ from common import BIN, free_port, print_table, process, scratch_home
 from fastmcp.client.transports import StreamableHttpTransport
 from pydantic_ai import Agent, ModelMessage, ModelResponse, TextPart, ToolCallPart, ToolReturnPart, UserPromptPart
 from pydantic_ai.mcp import MCPToolset
-from pydantic_ai.models.function import AgentInfo, FunctionModel
-from pydantic_ai.toolsets import ToolsetTool
+from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
 from salient_host.config import Config
 from salient_host.config_load import load_config
+from salient_host.conversation import ConversationEngine
+from salient_host.events import TurnFinished
+from salient_host.memory import Store
 from salient_host.runtime import build_agent, usage_limits
 
 INSTRUCTIONS = "Answer product questions from the catalog tools."
 QUESTION = "Do you have a glucose meter?"
 
 
-class TimedMCPToolset(MCPToolset[Any]):
-    """An MCPToolset that adds up the time spent inside its tool calls (the part every row shares)."""
+class ToolClock:
+    """Adds up the time spent inside `MCPToolset.call_tool`, the part every row shares, in this process."""
 
     inside: float = 0.0
 
-    async def call_tool(self, name: str, tool_args: dict[str, Any], ctx: Any, tool: ToolsetTool[Any]) -> Any:
-        start = time.perf_counter()
-        try:
-            return await super().call_tool(name, tool_args, ctx, tool)
-        finally:
-            self.inside += time.perf_counter() - start
+    @classmethod
+    def install(cls) -> None:
+        original = MCPToolset.call_tool
+
+        async def timed(self: MCPToolset[Any], name: str, tool_args: dict[str, Any], ctx: Any, tool: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return await original(self, name, tool_args, ctx, tool)
+            finally:
+                cls.inside += time.perf_counter() - start
+
+        MCPToolset.call_tool = timed  # type: ignore[method-assign]  # a benchmark's probe, installed once
 
 
 def script(prefix: str) -> Callable[[list[ModelMessage], AgentInfo], ModelResponse]:
@@ -72,12 +84,26 @@ def script(prefix: str) -> Callable[[list[ModelMessage], AgentInfo], ModelRespon
     return model
 
 
+def streamed(prefix: str) -> FunctionModel:
+    """The same script as a model that streams (the engine asks for streams): each part in one delta."""
+    answer = script(prefix)
+
+    async def stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | DeltaToolCalls]:
+        for i, part in enumerate(answer(messages, info).parts):
+            if isinstance(part, TextPart):
+                yield part.content
+            elif isinstance(part, ToolCallPart):
+                yield {i: DeltaToolCall(name=part.tool_name, json_args=part.args_as_json_str())}
+
+    return FunctionModel(answer, stream_function=stream)
+
+
 @dataclass
 class Runner:
     """One row: how to set up an agent for many turns, and run one turn."""
 
     name: str
-    setup: Callable[[], AbstractAsyncContextManager[tuple[Callable[[], Awaitable[None]], TimedMCPToolset]]]
+    setup: Callable[[], AbstractAsyncContextManager[Callable[[], Awaitable[None]]]]
 
 
 def host_config(url: str, directory: Path) -> Config:
@@ -92,16 +118,18 @@ def host_config(url: str, directory: Path) -> Config:
                 "servers": {"catalog": {"tools": ["search_products", "get_product"]}},
             }
         },
+        "accounts": {"demo": {"agents": ["bench"]}},
+        "prices": {"function:model:stream": {"input_usd_per_million": 1.0, "output_usd_per_million": 2.0}},
     }
     path = directory / "salient.yaml"
     path.write_text(yaml.safe_dump(raw), encoding="utf-8")
     return load_config(path, {})
 
 
-def runners(url: str, config: Config) -> list[Runner]:
+def runners(url: str, config: Config, directory: Path) -> list[Runner]:
     @asynccontextmanager
-    async def bare() -> AsyncIterator[tuple[Callable[[], Awaitable[None]], TimedMCPToolset]]:
-        toolset = TimedMCPToolset(StreamableHttpTransport(url), id="catalog")
+    async def bare() -> AsyncIterator[Callable[[], Awaitable[None]]]:
+        toolset = MCPToolset(StreamableHttpTransport(url), id="catalog")
         agent = Agent(FunctionModel(script("")), toolsets=[toolset], instructions=INSTRUCTIONS)
 
         async def turn() -> None:
@@ -109,11 +137,11 @@ def runners(url: str, config: Config) -> list[Runner]:
             assert result.output.startswith("Yes: "), result.output
 
         async with agent:
-            yield turn, toolset
+            yield turn
 
     @asynccontextmanager
-    async def host() -> AsyncIterator[tuple[Callable[[], Awaitable[None]], TimedMCPToolset]]:
-        toolset = TimedMCPToolset(StreamableHttpTransport(url), id="catalog")
+    async def host() -> AsyncIterator[Callable[[], Awaitable[None]]]:
+        toolset = MCPToolset(StreamableHttpTransport(url), id="catalog")
         agent = build_agent(config, "bench", FunctionModel(script("catalog_")), {"catalog": toolset})
         limits = usage_limits(config, "bench")
 
@@ -122,9 +150,28 @@ def runners(url: str, config: Config) -> list[Runner]:
             assert isinstance(result.output, str) and result.output.startswith("Yes: "), result.output
 
         async with agent:
-            yield turn, toolset
+            yield turn
 
-    return [Runner("bare Agent", bare), Runner("host agent", host)]
+    @asynccontextmanager
+    async def engine() -> AsyncIterator[Callable[[], Awaitable[None]]]:
+        store = await Store.open(f"sqlite:///{directory / 'host.db'}")
+        count = 0
+
+        async def turn() -> None:
+            nonlocal count
+            count += 1
+            session = await running.start(account="demo", agent="bench")
+            events = [e async for e in running.send(session.id, QUESTION, account="demo", client_message_id=str(count))]
+            finished = events[-1]
+            assert isinstance(finished, TurnFinished) and (finished.output or "").startswith("Yes: "), events[-3:]
+
+        try:
+            async with ConversationEngine(config, store, model=streamed("catalog_")) as running:
+                yield turn
+        finally:
+            await store.close()
+
+    return [Runner("bare Agent", bare), Runner("host agent", host), Runner("host engine", engine)]
 
 
 @dataclass
@@ -143,17 +190,17 @@ async def measure(rows: list[Runner], turns: int, rounds: int) -> dict[str, Samp
     setups = {row.name: row.setup() for row in rows}
     entered = {name: await setup.__aenter__() for name, setup in setups.items()}
     try:
-        for turn, _toolset in entered.values():  # warm caches, connections and code paths
+        for turn in entered.values():  # warm caches, connections and code paths
             for _ in range(20):
                 await turn()
         for _ in range(rounds):  # rows alternate, so drift on a shared machine hits them alike
-            for name, (turn, toolset) in entered.items():
+            for name, turn in entered.items():
                 for _ in range(per_round):
-                    toolset.inside = 0.0
+                    ToolClock.inside = 0.0
                     start = time.perf_counter()
                     await turn()
                     samples[name].turn.append(time.perf_counter() - start)
-                    samples[name].inside.append(toolset.inside)
+                    samples[name].inside.append(ToolClock.inside)
     finally:
         for setup in setups.values():
             await setup.__aexit__(None, None, None)
@@ -175,7 +222,8 @@ async def main(turns: int, rounds: int) -> None:
         tempfile.TemporaryDirectory(prefix="salient-bench-") as directory,
     ):
         config = host_config(url, Path(directory))
-        samples = await measure(runners(url, config), turns, rounds)
+        ToolClock.install()
+        samples = await measure(runners(url, config, Path(directory)), turns, rounds)
 
     baseline = next(iter(samples.values()))
     base_p50, base_mean = ms(baseline.overhead, 50), statistics.fmean(baseline.overhead) * 1000
