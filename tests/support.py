@@ -6,12 +6,15 @@ import asyncio
 import contextlib
 import os
 import socket
+import subprocess
 import sys
+import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 import uvicorn
 from starlette.types import ASGIApp
@@ -88,3 +91,57 @@ async def serve_asgi(app: ASGIApp, *, port: int | None = None) -> AsyncIterator[
 def console_script(name: str) -> str:
     """Path of an installed console script in this virtual environment."""
     return str(Path(sys.executable).parent / name)
+
+
+def answers_ok(response: httpx.Response) -> bool:
+    return response.status_code == 200
+
+
+@contextlib.contextmanager
+def serve_process(
+    args: list[str],
+    *,
+    ready_url: str,
+    log: Path,
+    timeout: float = 90.0,
+    env: Mapping[str, str] | None = None,
+    ready: Callable[[httpx.Response], bool] = answers_ok,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `args` (output to `log`) until `ready_url` answers as `ready` wants; stop it when the block ends.
+
+    Fails with the end of the log when the process exits early or does not get ready within `timeout` seconds.
+    """
+    name = " ".join(Path(arg).name for arg in args[:2])  # `salient-crm --http`, `python tiny_server.py`
+    with log.open("wb") as output:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(args, stdout=output, stderr=subprocess.STDOUT, env=env)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"{name} exited with {process.returncode}:\n{log.read_text(errors='replace')[-3000:]}"
+                )
+            try:
+                if ready(httpx.get(ready_url, timeout=1)):
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"{name} was not ready within {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}"
+                )
+            time.sleep(0.1)
+        yield process
+    finally:
+        stop_process(process)
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after 10 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

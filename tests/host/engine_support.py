@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import subprocess
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 from host_support import agent, write_config
 from pydantic_ai import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
@@ -18,7 +15,7 @@ from salient_host.config_load import load_config
 from salient_host.conversation import ConversationEngine
 from salient_host.events import TurnEvent
 from salient_host.memory import Store
-from support import console_script, free_port
+from support import console_script, free_port, serve_process
 
 # What a script answers: text to stream, or tool calls as (prefixed tool name, arguments).
 Step = str | list[tuple[str, dict[str, Any]]]
@@ -30,26 +27,10 @@ def http_server(name: str, db: Path, log: Path) -> Iterator[str]:
     """`salient-<name> --http` with the demo company on a free loopback port, until the block ends; yields its URL."""
     port = free_port()
     args = ["--http", "--port", str(port), "--db", f"sqlite:///{db}", "--demo", "--log-level", "WARNING"]
-    with log.open("w") as stderr:
-        process = subprocess.Popen([console_script(f"salient-{name}"), *args], stdout=stderr, stderr=stderr)
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                assert process.poll() is None, f"salient-{name} exited: {log.read_text()}"
-                assert time.monotonic() < deadline, f"salient-{name} did not answer /healthz: {log.read_text()}"
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.2)
-            yield f"http://127.0.0.1:{port}/mcp"
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with serve_process(
+        [console_script(f"salient-{name}"), *args], ready_url=f"http://127.0.0.1:{port}/healthz", log=log
+    ):
+        yield f"http://127.0.0.1:{port}/mcp"
 
 
 def module_servers(tmp_path_factory: Any) -> Iterator[dict[str, dict[str, Any]]]:

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from fastmcp import Client
 from salient_core.db import Database
@@ -25,7 +22,7 @@ from salient_library.embeddings import missing_files
 from salient_library.server import MIGRATIONS, build_server
 from salient_library.service import LibraryService
 from salient_library.settings import LibrarySettings
-from support import console_script, free_port, fresh_postgres_database, require_postgres
+from support import console_script, free_port, fresh_postgres_database, require_postgres, serve_process
 
 MODEL_DIR = (Path(__file__).parents[2] / "../shared/models/all-MiniLM-L6-v2/onnx").resolve()
 CHROMA = console_script("chroma")
@@ -47,33 +44,11 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Chroma server from the installed chromadb package (`chroma run`) on a free loopback port."""
     path = tmp_path_factory.mktemp("chroma-server")
     port = free_port()
-    log = (path / "server.log").open("wb")
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     args = [CHROMA, "run", "--path", str(path / "data"), "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"chroma run exited: {(path / 'server.log').read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("chroma run did not answer within 60 s")
-            time.sleep(0.05)
+    with serve_process(args, ready_url=f"{url}/api/v2/heartbeat", log=path / "server.log", timeout=60, env=env):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -19,14 +19,11 @@ from __future__ import annotations
 
 import contextlib
 import re
-import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 from engine_support import Step, scripted
 from host_support import TINY_SERVER, write_config
 from pydantic_ai import ModelMessage, ModelRequest, RetryPromptPart, ToolReturnPart, UserPromptPart
@@ -34,7 +31,7 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel
 from salient_host.config_load import load_config
 from salient_host.conversation import ConversationEngine
 from salient_host.memory import Store
-from support import free_port
+from support import free_port, serve_process
 
 CITED_ANSWER = (
     "According to our [Returns and exchanges policy](https://brightwell.example/help/returns-policy), unused items "
@@ -157,29 +154,11 @@ async def web_engine(directory: Path, servers: dict[str, str]) -> AsyncIterator[
 def tiny_http_server(log: Path, *tools: str) -> Iterator[str]:
     """tests/host/tiny_server.py over streamable HTTP on a free loopback port; yields its MCP URL."""
     port = free_port()
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [sys.executable, str(TINY_SERVER), "--http", str(port), *tools], stdout=output, stderr=output
-        )
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                assert process.poll() is None, f"tiny_server exited: {log.read_text()}"
-                assert time.monotonic() < deadline, f"tiny_server did not start: {log.read_text()}"
-                try:
-                    # Any HTTP answer means uvicorn listens (the MCP endpoint refuses a bare GET).
-                    httpx.get(f"http://127.0.0.1:{port}/mcp", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            yield f"http://127.0.0.1:{port}/mcp"
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    url = f"http://127.0.0.1:{port}/mcp"
+    args = [sys.executable, str(TINY_SERVER), "--http", str(port), *tools]
+    # Any HTTP answer means uvicorn listens (the MCP endpoint refuses a bare GET).
+    with serve_process(args, ready_url=url, log=log, timeout=30, ready=lambda _response: True):
+        yield url
 
 
 def tool_calls_of(history: list[dict[str, Any]]) -> list[tuple[str, str]]:
