@@ -3,7 +3,8 @@
 It behaves like a model that always searches first: asked a question with a `*search_products` tool on offer, it
 calls that tool with the question; given the tool's result, it answers by naming the first product found. Asked to
 "archive contact N" with an `*archive_record` tool on offer, it calls that instead; given a message with an e-mail
-address and an `*upsert_contact` tool, it saves the contact. Asked for a conversation's e-mail summary (no tools,
+address and an `*upsert_contact` tool, it saves the contact (or, asked for a summary with an `email_summary` tool
+on offer, e-mails one). Asked for a conversation's e-mail summary (no tools,
 the host's summary instructions), it writes one from the transcript. Request
 and response bodies have the real `POST /v1/chat/completions` shapes, streamed or not: with `"stream": true` the
 answer comes as `chat.completion.chunk` server-sent events (text a word at a time, a tool call's arguments in
@@ -83,6 +84,8 @@ class FakeOpenAI:
         upserter = next((t for t in tools if t.endswith("upsert_contact")), None)
         if archive and archiver:
             name, arguments = archiver, {"object_type": "contact", "id": archive.group(1)}
+        elif email and "summary" in question and "email_summary" in tools:
+            name, arguments = "email_summary", {"visitor_email": email.group(0)}
         elif email and upserter:
             name, arguments = upserter, {"email": email.group(0)}
         else:
@@ -155,6 +158,8 @@ def _answer_from(tool_content: Any) -> str:
         return f"The search said: {_text(tool_content)}"
     if "record" in result:
         return f"Contact {result['record']['id']} is archived: {result['record']['archived']}."
+    if "sent_to" in result:
+        return f"The summary is {result['status']}: sent to {', '.join(result['sent_to'])}."
     if "contact" in result:
         return f"Thanks, I saved your details ({result['contact']['properties']['email']})."
     hits = result.get("hits") or []

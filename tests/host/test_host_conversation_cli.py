@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from engine_support import collect, engine_for, module_servers, requests_of, scripted, tool_result
 from genai_prices import Usage, calc_price
 from host_support import SALIENT, agent, clean_env, run_salient, stdio_server, table_rows, write_config
+from mail_support import SECRET, SmtpSink, parts
 from openai_fake import FakeOpenAI
 from pydantic_ai import ModelMessage, UserPromptPart
 from pydantic_ai.models.function import AgentInfo
@@ -68,6 +70,36 @@ async def test_ask_streams_from_an_openai_endpoint_and_prices_each_request(tmp_p
     assert report["usage"]["requests"] == 2
     assert report["usage"]["cost_usd"] == float(sum(r.cost_usd or 0 for r in requests))
     assert [m.role for m in messages] == ["user", "assistant"] and messages[1].text == report["output"]
+
+
+async def test_ask_for_a_summary_mails_it_before_the_command_exits(tmp_path: Path) -> None:
+    """The summary the agent queues goes out when `salient ask` ends: no `salient up` needed to deliver it."""
+    fake = FakeOpenAI()
+    db = tmp_path / "host.db"
+    with SmtpSink() as sink:
+        async with serve_asgi(fake.app()) as base:
+            path = config_with(tmp_path, base, {})
+            raw = yaml.safe_load(path.read_text())
+            raw["agents"]["sales"]["summaries"] = {"inactivity_minutes": None}
+            raw["mail"] = {
+                "from_address": "Brightwell <sales@brightwell.example>",
+                "smtp": {"host": "127.0.0.1", "port": sink.port, "security": "none"},
+                "unsubscribe_url": "https://chat.brightwell.example/mail/unsubscribe",
+            }
+            path.write_text(yaml.safe_dump(raw))
+            question = "Please email me a summary at lee@example.com"
+            done = await run_salient(
+                "ask", "-a", "sales", "-c", str(path), "--db", f"sqlite:///{db}", "--json", question,
+                env=clean_env(FAKE_LLM_KEY="sk-loopback", SALIENT_MAIL_SECRET=SECRET),
+            )  # fmt: skip
+    assert done.code == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["output"] == "The summary is queued: sent to lee@example.com.", report
+    [mail] = sink.received
+    assert mail.recipients == ["lee@example.com"]
+    assert "You asked: Please email me a summary at lee@example.com" in parts(mail.message)["text"]
+    # The summary's own model request is recorded and priced with the turn's.
+    assert report["usage"]["requests"] == 3 and len(fake.requests) == 3
 
 
 async def test_a_model_without_a_known_price_is_priced_from_the_configuration(tmp_path: Path) -> None:

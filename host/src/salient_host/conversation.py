@@ -194,9 +194,23 @@ class ConversationEngine:
             task.cancel()
         await self.wait_idle()
         if self._owns_mailer and self.summarizer is not None:
-            await self.summarizer.mailer.aclose()
+            await self._flush_mail(self.summarizer.mailer)
         if self._owns_store:
             await self.store.close()
+
+    @staticmethod
+    async def _flush_mail(mailer: Mailer, within: float = 30.0) -> None:
+        """Send what is due (a summary `salient chat` just queued, say) before the mailer closes.
+
+        Whatever fails or takes longer stays queued in the outbox for the next worker (`salient up`).
+        """
+        try:
+            async with asyncio.timeout(within):
+                await mailer.deliver_due()
+        except TimeoutError:
+            log.warning("mail still queued after %.0f s; the next mail worker (salient up) sends it", within)
+        finally:
+            await mailer.aclose()
 
     # Sessions
 
