@@ -3,6 +3,8 @@
 The model is a pydantic-ai FunctionModel whose script plays the sales agent: each step looks at what the real
 servers answered so far (ids, slots, reps, errors) and decides the next tool call or the answer, the way a model
 would. Tests say which phase of the conversation comes next (`script.phase`), then send the visitor's message.
+The script is async (`scripted_model`), so a test's hooks can act on the world while a turn runs: `on_proposed`
+(another party books the slot the agent is about to book) and `on_request` (a server dies mid-turn).
 """
 
 from __future__ import annotations
@@ -415,4 +417,3 @@ async def call(server: RunningServer, tool: str, args: dict[str, Any]) -> Any:
     async with Client(server.url) as client:
         result = await client.call_tool(tool, args)
         return result.structured_content
-
