@@ -5,8 +5,8 @@ adds to agents with `summaries:` enabled) or when a conversation has been quiet 
 `summaries.inactivity_minutes` (`Summarizer.sweep(now)`, which `salient up` runs every minute through `background`).
 Either way `Summarizer.summarize`:
 
-1. finds what the conversation did in the session's own history: the contact upserted, the lead created, the
-   meeting booked, the rep routed to (tool results from the real servers, never the model's say-so);
+1. finds what the conversation did in the session's own history (`summary_facts.py`): the contact upserted, the
+   lead created, the meeting booked, the rep routed to (tool results from the real servers, never the model's say-so);
 2. asks the agent's model for the summary, under the session's budgets, recorded in `llm_requests` like every
    other request of the session;
 3. queues it with the mail module to the visitor and to the rep (the booking's rep, else the `find_rep` pick),
@@ -26,17 +26,16 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from fastmcp import Client
 from mcp.types import TextResourceContents
-from pydantic_ai import Agent, ModelMessage, ModelRequest, ModelResponse, ModelRetry, ToolReturnPart
+from pydantic_ai import Agent, ModelResponse, ModelRetry
 from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
-from pydantic_ai.messages import ERROR_OUTCOMES
 from pydantic_ai.models import Model
 from pydantic_ai.toolsets import FunctionToolset
 from salient_core.db import utcnow
@@ -45,12 +44,12 @@ from sqlalchemy import select
 
 from salient_host.budgets import BudgetExceeded, BudgetGuard
 from salient_host.config import Config, Summaries
-from salient_host.mail import MAIL_MIGRATIONS, InvalidAddress, MailConfigError, Mailer, MailError, Recipient
+from salient_host.mail import MAIL_MIGRATIONS, MailConfigError, Mailer, MailError, Recipient
 from salient_host.memory import Store
-from salient_host.memory.models import Message, Session
+from salient_host.memory.models import Session
 from salient_host.memory.store import new_id
 from salient_host.pricing import Pricer
-from salient_host.recording import split_tool_name
+from salient_host.summary_facts import Facts, history_facts, recipient, transcript
 from salient_host.toolsets import transport
 from salient_host.turn import provider_message
 
@@ -73,20 +72,6 @@ class SummaryError(Exception):
 
 
 @dataclass
-class Facts:
-    """What a conversation did, from its tool results."""
-
-    contact_id: str | None = None
-    contact_email: str | None = None
-    contact_name: str | None = None
-    lead_id: str | None = None
-    booking: dict[str, Any] | None = None  # the last booking made (scheduling's BookingOut)
-    ics: str | None = None
-    booking_ids: list[str] = field(default_factory=list)
-    rep: dict[str, Any] | None = None  # crossfeed's find_rep pick (RepOut)
-
-
-@dataclass
 class SummaryResult:
     status: str  # queued | already_sent
     recipients: list[str] = field(default_factory=list)
@@ -105,59 +90,6 @@ class SummaryResult:
             "invite_attached": self.booking_id is not None,
             "logged_in_crm": self.activity_id is not None,
         }
-
-
-def _returns(messages: Sequence[ModelMessage]) -> list[ToolReturnPart]:
-    return [
-        part
-        for message in messages
-        if isinstance(message, ModelRequest)
-        for part in message.parts
-        if isinstance(part, ToolReturnPart) and part.outcome not in ERROR_OUTCOMES and isinstance(part.content, dict)
-    ]
-
-
-def history_facts(messages: Sequence[ModelMessage], servers: Sequence[str], settings: Summaries) -> Facts:
-    """The contact, lead, bookings and rep pick a conversation produced, from its successful tool results."""
-    facts = Facts()
-    for part in _returns(messages):
-        server, tool = split_tool_name(part.tool_name, servers)
-        content = cast(dict[str, Any], part.content)  # _returns keeps only dict results
-        if server == settings.crm_server and tool == "upsert_contact":
-            contact = content.get("contact") or {}
-            props = contact.get("properties") or {}
-            facts.contact_id, facts.contact_email = contact.get("id"), props.get("email")
-            name = " ".join(str(props[k]) for k in ("first_name", "last_name") if props.get(k))
-            facts.contact_name = name or None
-        elif server == settings.crm_server and tool == "create_lead":
-            facts.lead_id = (content.get("record") or {}).get("id")
-        elif server == settings.scheduling_server and tool in ("book_meeting", "reschedule_meeting"):
-            booking = content.get("booking")
-            made = content.get("applied") is not False or content.get("replayed") is True  # not a dry run
-            if isinstance(booking, dict) and made and booking.get("id"):
-                facts.booking, facts.ics = booking, content.get("ics")
-                facts.booking_ids.append(booking["id"])
-        elif tool == "find_rep" and isinstance(content.get("rep"), dict):
-            facts.rep = content["rep"]
-    return facts
-
-
-def transcript(messages: Sequence[Message]) -> str:
-    lines = []
-    for message in messages:
-        if message.role in ("user", "assistant") and message.text.strip():
-            who = "Visitor" if message.role == "user" else "Assistant"
-            lines.append(f"{who}: {message.text.strip()}")
-    return "\n\n".join(lines)
-
-
-def _recipient(email: str | None, name: str | None = None) -> Recipient | None:
-    if not email:
-        return None
-    try:
-        return Recipient.parse(Recipient(email, name))
-    except InvalidAddress:
-        return None
 
 
 class Summarizer:
@@ -255,13 +187,13 @@ class Summarizer:
                 f"{email!r} is not an address the visitor wrote in this chat; use the address exactly as they wrote it"
             )
         name = facts.contact_name if (facts.contact_email or "").lower() == email.strip().lower() else None
-        visitor = _recipient(email.strip(), name)
+        visitor = recipient(email.strip(), name)
         if visitor is None:
             raise SummaryError(f"{email!r} is not a valid e-mail address; ask the visitor to check it")
 
         booking, ics = await self._booking(settings, facts, booking_id)
         rep_info = (booking or {}).get("rep") or facts.rep or {}
-        rep = _recipient(rep_info.get("email"), rep_info.get("name"))
+        rep = recipient(rep_info.get("email"), rep_info.get("name"))
 
         brand = self.mailer.settings.brand
         subject = f"Your conversation with {brand}"
