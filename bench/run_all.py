@@ -46,6 +46,7 @@ BENCHES = [
     ["library_ingest.py"],
     ["library_eval.py"],
     ["host_overhead.py"],
+    ["up_first_chat.py"],
 ]
 
 if __name__ == "__main__":
