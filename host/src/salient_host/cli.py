@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 from typing import Annotated
 
 import typer
@@ -55,10 +56,17 @@ def up(
     try:
         for server in servers:
             processes.append(start(server, demo=demo, log_level=log_level.upper()))
+        if web:
+            # The host's modules take seconds to import; load them while the servers start, not after.
+            threading.Thread(target=_preload_host, name="preload host", daemon=True).start()
         table = Table("server", "MCP endpoint", "status")
         for server, process in zip(servers, processes, strict=True):
-            ok = wait_healthy(server, process)
-            status = "[green]up[/green]" if ok else f"[red]failed[/red] (run salient-{server.name} --http to see why)"
+            if wait_healthy(server, process):
+                status = "[green]up[/green]"
+            elif process.poll() is not None:
+                status = f"[red]exited with code {process.returncode}[/red] (its output is above)"
+            else:
+                status = f"[red]not answering[/red] (run salient-{server.name} --http to see why)"
             table.add_row(f"salient-{server.name}", server.url, status)
         console.print(table)
         console.print("Data lives in the per-user data directory (salient-<name> --help shows the settings).")
@@ -76,6 +84,12 @@ def up(
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _preload_host() -> None:
+    import salient_host.conversation
+    import salient_host.web
+    import salient_host.web.serve  # noqa: F401
 
 
 def _interrupt(signum: int, frame: object) -> None:

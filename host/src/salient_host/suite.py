@@ -64,8 +64,12 @@ def start(server: InstalledServer, *, demo: bool = True, log_level: str = "WARNI
     return subprocess.Popen(args)
 
 
-def wait_healthy(server: InstalledServer, process: subprocess.Popen[bytes], *, timeout: float = 60.0) -> bool:
-    """Poll `/healthz` until the server answers, it exits, or `timeout` passes."""
+def wait_healthy(server: InstalledServer, process: subprocess.Popen[bytes], *, timeout: float = 180.0) -> bool:
+    """Poll `/healthz` until the server answers, it exits, or `timeout` passes.
+
+    Generous by default: on a small machine five servers loading their demo data at once share the CPU, and the
+    library embeds its demo corpus before it answers.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
