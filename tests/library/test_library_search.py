@@ -85,3 +85,18 @@ async def check_hybrid_beats_each_ranker_alone(service: LibraryService) -> None:
             right += bool(result.hits) and result.hits[0].citation.title == title
         firsts[mode] = right
     assert firsts["hybrid"] == len(mixed) > max(firsts["lexical"], firsts["dense"]), firsts
+
+
+async def test_passages_the_lexical_index_lacks_are_read_from_the_store(service: LibraryService) -> None:
+    """Dense hits come from the in-memory index when it has them, else from Chroma (written since it was built)."""
+    for title in ("Grab bars", "Shower chairs", "Raised toilet seats"):
+        text = f"{title}: how to choose, fit and clean them at home."
+        await service.ingest("demo", "bath", service.plan(text=text, title=title), tags=[])
+    vector = service.model.embed(["fitting grab bars"])[0]
+    full = service.store.query("demo", "bath", vector, n=3, source_ids=None)
+    known = {chunk.id: chunk for chunk, _ in full[1:]}  # the best hit is "not in the index"
+    mixed = service.store.query("demo", "bath", vector, n=3, source_ids=None, known=known)
+    assert [(c.id, c.text, c.metadata, round(s, 6)) for c, s in mixed] == [
+        (c.id, c.text, c.metadata, round(s, 6)) for c, s in full
+    ]
+    assert mixed[1][0] is known[mixed[1][0].id]  # taken from memory, not read again

@@ -18,7 +18,9 @@ class Source(AccountOwned, Base):
     __tablename__ = "library_sources"
     __table_args__ = (
         UniqueConstraint("account_id", "collection", "origin"),
-        Index("ix_library_sources_collection", "account_id", "collection"),
+        # Covers `repository.collection_state`, which every search runs: without updated_at and chunk_count in the
+        # index, SQLite reads each row past its (long) text to the columns stored after it.
+        Index("ix_library_sources_collection_state", "account_id", "collection", "updated_at", "chunk_count"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -12,8 +12,9 @@ like the catalog's snapshot: several replicas stay correct without talking to ea
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -41,6 +42,10 @@ class LexicalIndex:
     bm25: BM25
     by_source: dict[str, set[int]]
     position: dict[str, int]
+
+    @cached_property
+    def chunk_by_id(self) -> dict[str, StoredChunk]:
+        return {chunk.id: chunk for chunk in self.chunks}
 
 
 class Retriever:
@@ -103,8 +108,9 @@ class Retriever:
         if mode in ("hybrid", "dense"):
             # One hop to a worker thread for the whole dense side: embed, query, vectors of lexical-only hits.
             lexical_only = list(by_id) if mode == "hybrid" else []
+            known = index.chunk_by_id if index is not None else None
             dense, stored = await asyncio.to_thread(
-                self._dense, account, collection, query, depth, source_ids, lexical_only
+                self._dense, account, collection, query, depth, source_ids, lexical_only, known
             )
             for chunk, sim in dense:
                 by_id[chunk.id] = chunk
@@ -136,10 +142,11 @@ class Retriever:
         depth: int,
         source_ids: Sequence[str] | None,
         lexical_only: list[str],
+        known: Mapping[str, StoredChunk] | None = None,
     ) -> tuple[list[tuple[StoredChunk, float]], dict[str, float]]:
         """The nearest chunks with their cosine, and the cosine of the given other chunks from their vectors."""
         vector = self.model.embed([query])[0]
-        dense = self.store.query(account, collection, vector, n=depth, source_ids=source_ids)
+        dense = self.store.query(account, collection, vector, n=depth, source_ids=source_ids, known=known)
         found = {chunk.id for chunk, _ in dense}
         missing = [key for key in lexical_only if key not in found]
         stored = self.store.embeddings(account, collection, missing)
