@@ -44,7 +44,14 @@ async def test_store_round_trip_on_each_database(db_url: str) -> None:
         first = await store.add_message(
             session, turn_id="t1", role="user", text="Find a meter", model_messages=history[:1], client_message_id="m1"
         )
-        await store.add_message(session, turn_id="t1", role="assistant", text="None found.", model_messages=history[1:])
+        await store.add_message(
+            session,
+            turn_id="t1",
+            role="assistant",
+            text="None found.",
+            model_messages=history[1:],
+            status="awaiting_approval",  # set in the message's own transaction
+        )
         with pytest.raises(DuplicateClientMessage):
             await store.add_message(session, turn_id="t2", role="user", text="again", client_message_id="m1")
         await store.add_message(other, turn_id="t3", role="user", text="elsewhere", client_message_id="m1")
@@ -55,6 +62,7 @@ async def test_store_round_trip_on_each_database(db_url: str) -> None:
         assert await store.get_session(session.id, account="acme") is None
         found = await store.get_session(session.id, account="demo")
         assert found is not None and found.title == "Find a meter" and found.origin == {"utm_source": "mail"}
+        assert found.status == "awaiting_approval"
 
         for cost in (Decimal("0.0000123456"), None):
             await store.record_request(

@@ -10,12 +10,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from fastmcp.client.transports import ClientTransport, StdioTransport, StreamableHttpTransport
+from fastmcp.client.transports import ClientTransport
 from pydantic_ai import RunContext, ToolDefinition
 from pydantic_ai.mcp import MCPToolset
 from pydantic_ai.toolsets import AbstractToolset
 
 from salient_host.config import AgentConfig, Config, ServerConfig
+from salient_host.mcp_client import HttpTransport, StdioServerTransport
 from salient_host.supervision import SupervisedToolset, supervise
 
 # Stdio servers get a minimal environment (the MCP client's default: HOME, PATH, ...). These add where per-user
@@ -35,13 +36,14 @@ def resolve_command(command: str) -> str:
 
 
 def transport(server: ServerConfig, base_dir: Path, log_file: TextIO | None = None) -> ClientTransport:
+    # The host's transports (mcp_client.py): new sessions share what is immutable, never a session or credentials.
     if server.url:
-        return StreamableHttpTransport(server.url, headers=dict(server.headers))
+        return HttpTransport(server.url, headers=dict(server.headers))
     assert server.command is not None, "config_load guarantees command or url"
     env = {k: os.environ[k] for k in PASSTHROUGH_ENV if k in os.environ} | dict(server.env)
     cwd = str(base_dir / server.cwd) if server.cwd else None
     # keep_alive=False: the process ends with the session, so nothing outlives a command or a test.
-    return StdioTransport(
+    return StdioServerTransport(
         command=resolve_command(server.command),
         args=list(server.args),
         env=env,

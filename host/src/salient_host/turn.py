@@ -315,9 +315,13 @@ class Turn:
             )
         text = output if isinstance(output, str) else response_text(new)
         message = await self.store.add_message(
-            self.session, turn_id=self.id, role="assistant", text=text, model_messages=new
+            self.session,
+            turn_id=self.id,
+            role="assistant",
+            text=text,
+            model_messages=new,
+            status="awaiting_approval" if held else "active",
         )
-        await self.store.set_status(self.session.id, "awaiting_approval" if held else "active")
         self.log.emit(
             TurnFinished,
             message_id=message.id,
@@ -338,6 +342,6 @@ class Turn:
             model_messages=close_open_calls(list(new)),
             error_code=code,
             error=message,
+            status="active",
         )
-        await self.store.set_status(self.session.id, "active")
         self.log.emit(TurnFailed, code=code, message=message)

@@ -19,6 +19,7 @@ from salient_core.db import Database, utcnow
 from salient_core.migrate import MigrationSet, upgrade
 from salient_core.settings import default_data_dir
 from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from salient_host.memory.models import LlmRequest, Message, Session, ToolCall
@@ -123,10 +124,6 @@ class Store:
                 query = query.where(Session.account_id == account)
             return (await s.scalars(query)).one_or_none()
 
-    async def set_status(self, session_id: str, status: str) -> None:
-        async with self.db.transaction() as tx:
-            await tx.execute(update(Session).where(Session.id == session_id).values(status=status, updated_at=utcnow()))
-
     async def list_sessions(
         self, *, account: str | None = None, agent: str | None = None, limit: int = 50
     ) -> list[SessionSummary]:
@@ -162,8 +159,13 @@ class Store:
         client_message_id: str | None = None,
         error_code: str | None = None,
         error: str | None = None,
+        status: str | None = None,
     ) -> Message:
-        """Append a message (committed before this returns); DuplicateClientMessage if the client id is taken."""
+        """Append a message (committed before this returns); DuplicateClientMessage if the client id is taken.
+
+        `status`: the session's new status, set in the same transaction (a turn's answer and the state it leaves the
+        session in are stored together, in one commit rather than two).
+        """
         async with self.db.transaction() as tx:
             last = await tx.scalar(select(func.max(Message.seq)).where(Message.session_id == session.id))
             message = Message(
@@ -187,6 +189,8 @@ class Store:
                     raise DuplicateClientMessage(client_message_id) from exc
                 raise
             values: dict[str, Any] = {"updated_at": utcnow()}
+            if status is not None:
+                values["status"] = status
             if role == "user" and session.title is None and text.strip():
                 values["title"] = session.title = " ".join(text.split())[:TITLE_LENGTH]
             await tx.execute(update(Session).where(Session.id == session.id).values(**values))
@@ -265,26 +269,29 @@ class Store:
         error: str | None = None,
     ) -> None:
         """Insert the call, or update it when it was stored before (held for approval, then run or denied)."""
+        # One statement (an upsert on the call's unique key) rather than a select and then an insert or update.
+        insert = sqlite.insert if self.db.is_sqlite else postgresql.insert
+        statement = (
+            insert(ToolCall)
+            .values(
+                account_id=session.account_id,
+                session_id=session.id,
+                turn_id=turn_id,
+                call_id=call_id,
+                server=server,
+                tool=tool,
+                args=args,
+                outcome=outcome,
+                duration_ms=duration_ms,
+                error=error,
+            )
+            .on_conflict_do_update(
+                index_elements=[ToolCall.session_id, ToolCall.call_id],
+                set_={"outcome": outcome, "duration_ms": duration_ms, "error": error},
+            )
+        )
         async with self.db.transaction() as tx:
-            query = select(ToolCall).where(ToolCall.session_id == session.id, ToolCall.call_id == call_id)
-            row = (await tx.scalars(query)).one_or_none()
-            if row is None:
-                tx.add(
-                    ToolCall(
-                        account_id=session.account_id,
-                        session_id=session.id,
-                        turn_id=turn_id,
-                        call_id=call_id,
-                        server=server,
-                        tool=tool,
-                        args=args,
-                        outcome=outcome,
-                        duration_ms=duration_ms,
-                        error=error,
-                    )
-                )
-            else:
-                row.outcome, row.duration_ms, row.error = outcome, duration_ms, error
+            await tx.execute(statement)
 
     async def tool_calls(self, session_id: str, *, outcome: str | None = None) -> list[ToolCall]:
         async with self.db.session() as s:
