@@ -90,6 +90,9 @@ def _preload_host() -> None:
     import salient_host.conversation
     import salient_host.web
     import salient_host.web.serve  # noqa: F401
+    from salient_host.pricing import load_prices
+
+    load_prices()
 
 
 def _interrupt(signum: int, frame: object) -> None:

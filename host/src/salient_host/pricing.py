@@ -6,17 +6,25 @@ to `prices:`. A response that did not report its usage (some streaming endpoints
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Mapping
 from decimal import Decimal
 
-from genai_prices import calc_price
+from genai_prices import Usage, calc_price
 from pydantic_ai import ModelResponse
 
 from salient_host.config import Price
 
 log = logging.getLogger(__name__)
 MILLION = Decimal(1_000_000)
+
+
+def load_prices() -> None:
+    """Load the genai-prices data now (about a quarter second), not on a visitor's first priced request."""
+    # Any lookup loads the whole data set; should this model ever leave it, the data is loaded all the same.
+    with contextlib.suppress(LookupError):
+        calc_price(Usage(input_tokens=1, output_tokens=1), "gpt-4o-mini", provider_id="openai")
 
 
 class Pricer:
