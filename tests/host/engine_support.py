@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from support import console_script, free_port, serve_process
 
 # What a script answers: text to stream, or tool calls as (prefixed tool name, arguments).
 Step = str | list[tuple[str, dict[str, Any]]]
-Script = Callable[[list[ModelMessage], AgentInfo], Step]
+Script = Callable[[list[ModelMessage], AgentInfo], Step | Awaitable[Step]]
 
 
 @contextlib.contextmanager
@@ -54,16 +55,23 @@ def tool_result(messages: list[ModelMessage]) -> ToolReturnPart | None:
 
 
 def scripted(script: Script, name: str = "scripted") -> FunctionModel:
-    """A FunctionModel following `script`, streamed (text a word at a time, tool calls as deltas) or not."""
+    """A FunctionModel following `script`, streamed (text a word at a time, tool calls as deltas) or not.
 
-    def reply(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+    The script may be async, so a test's hooks can act on the world (call a server) while a turn runs.
+    """
+
+    async def step_of(messages: list[ModelMessage], info: AgentInfo) -> Step:
         step = script(messages, info)
+        return await step if inspect.isawaitable(step) else step
+
+    async def reply(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        step = await step_of(messages, info)
         if isinstance(step, str):
             return ModelResponse(parts=[TextPart(step)])
         return ModelResponse(parts=[ToolCallPart(tool, args) for tool, args in step])
 
     async def stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | dict[int, DeltaToolCall]]:
-        step = script(messages, info)
+        step = await step_of(messages, info)
         if isinstance(step, str):
             words = step.split(" ")
             for piece in [w + " " for w in words[:-1]] + words[-1:]:

@@ -3,8 +3,9 @@
 The model is a pydantic-ai FunctionModel whose script plays the sales agent: each step looks at what the real
 servers answered so far (ids, slots, reps, errors) and decides the next tool call or the answer, the way a model
 would. Tests say which phase of the conversation comes next (`script.phase`), then send the visitor's message.
-The script is async (`scripted_model`), so a test's hooks can act on the world while a turn runs: `on_proposed`
-(another party books the slot the agent is about to book) and `on_request` (a server dies mid-turn).
+The script is async (`engine_support.scripted` takes async scripts), so a test's hooks can act on the world while
+a turn runs: `on_proposed` (another party books the slot the agent is about to book) and `on_request` (a server
+dies mid-turn).
 """
 
 from __future__ import annotations
@@ -28,13 +29,12 @@ from pydantic_ai import (
     ModelRequest,
     ModelResponse,
     RetryPromptPart,
-    TextPart,
     ToolCallPart,
     ToolReturnPart,
     UserPromptPart,
 )
 from pydantic_ai.messages import ERROR_OUTCOMES
-from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
+from pydantic_ai.models.function import AgentInfo
 from salient_host.config import Config
 from salient_host.config_load import load_config
 from salient_host.conversation import ConversationEngine
@@ -377,30 +377,6 @@ def _last_args(messages: list[ModelMessage], tool: str) -> dict[str, Any]:
 async def _maybe_await(value: Any) -> None:
     if inspect.isawaitable(value):
         await value
-
-
-def scripted_model(script: Callable[[list[ModelMessage], AgentInfo], Awaitable[Step]]) -> FunctionModel:
-    """A FunctionModel following an async `script` (which may call the servers itself), streamed or not.
-
-    Named `scripted`, the model `scenario_config` prices.
-    """
-
-    async def reply(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-        step = await script(messages, info)
-        if isinstance(step, str):
-            return ModelResponse(parts=[TextPart(step)])
-        return ModelResponse(parts=[ToolCallPart(tool, args) for tool, args in step])
-
-    async def stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | dict[int, DeltaToolCall]]:
-        step = await script(messages, info)
-        if isinstance(step, str):
-            words = step.split(" ")
-            for piece in [w + " " for w in words[:-1]] + words[-1:]:
-                yield piece
-            return
-        yield {i: DeltaToolCall(name=tool, json_args=json.dumps(args)) for i, (tool, args) in enumerate(step)}
-
-    return FunctionModel(reply, stream_function=stream, model_name="scripted")
 
 
 async def turn(engine: ConversationEngine, session: str, text: str, key: str) -> list[TurnEvent]:

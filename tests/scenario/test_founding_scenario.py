@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
-from engine_support import of_type
+from engine_support import of_type, scripted
 from mail_support import SmtpSink, parts
 from salient_core.db import utcnow
 from salient_host.config import Config
@@ -33,7 +33,6 @@ from scenario_support import (
     call,
     scenario_config,
     scenario_engine,
-    scripted_model,
     turn,
 )
 from starlette.applications import Starlette
@@ -110,7 +109,7 @@ async def test_happy_path_from_question_to_booked_demo_and_summary(
 ) -> None:
     visitor = Visitor("Dana Reyes", "dana.reyes@example.com")
     script = SalesScript(visitor)
-    async with scenario_engine(config, tmp_path, scripted_model(script)) as engine:
+    async with scenario_engine(config, tmp_path, scripted(script)) as engine:
         session = await engine.start(account="demo", agent="sales", origin=ORIGIN)
         sid = session.id
 
@@ -248,7 +247,7 @@ async def test_visitor_who_declines_leaves_no_contact_no_booking_and_no_mail(
     visitor = Visitor("Ines Albescu", "ines.albescu@example.com")
     script = SalesScript(visitor)
     contacts, leads, mails = await total(suite, "contact"), await total(suite, "lead"), len(sink.received)
-    async with scenario_engine(config, tmp_path, scripted_model(script)) as engine:
+    async with scenario_engine(config, tmp_path, scripted(script)) as engine:
         assert engine.summarizer is not None
         sid = (await engine.start(account="demo", agent="sales", origin=ORIGIN)).id
 
@@ -312,7 +311,7 @@ async def test_slot_taken_between_proposal_and_booking_is_offered_again_and_book
         taken.append((await call(suite["scheduling"], "book_meeting", args))["booking"])
 
     script = SalesScript(visitor, on_proposed=someone_else_books)
-    async with scenario_engine(config, tmp_path, scripted_model(script)) as engine:
+    async with scenario_engine(config, tmp_path, scripted(script)) as engine:
         sid = (await engine.start(account="demo", agent="sales", origin=ORIGIN)).id
         await turn(engine, sid, QUESTION, "m1")
         script.phase = "details"
@@ -395,7 +394,7 @@ async def test_library_down_mid_conversation_degrades_the_agent_and_the_rest_sti
     visitor = Visitor("Kwame Mensah", "kwame.mensah@example.com")
     script = SalesScript(visitor)
     withdrawn = "The library server is unavailable right now; its tools are withdrawn."
-    async with scenario_engine(config, tmp_path, scripted_model(script)) as engine:
+    async with scenario_engine(config, tmp_path, scripted(script)) as engine:
         sid = (await engine.start(account="demo", agent="sales", origin=ORIGIN)).id
 
         # 1. With the library up: an answer with a citation.
