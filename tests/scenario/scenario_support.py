@@ -190,6 +190,9 @@ class SalesScript:
     on_proposed: ProposedHook | None = None  # called with the slot about to be booked, before the call goes out
     on_request: Callable[[], Awaitable[None] | None] | None = None  # called as each (non-summary) request arrives
     _booking: dict[str, Any] | None = None  # the slot of the book_meeting call being returned
+    # Send the summary right after booking, in the same turn (the visitor agreed to one earlier), first to a part of
+    # the typed address, as a confused model might: the host must refuse that one.
+    summary_with_booking: bool = False
 
     async def __call__(self, messages: list[ModelMessage], info: AgentInfo) -> Step:
         self.requests += 1
@@ -335,6 +338,13 @@ class SalesScript:
                 "occurred_at": booking["start"],
             }
             return [("crm_log_activity", args)]
+        if self.summary_with_booking:
+            sent = [r for r in done if r.tool == "email_summary"]
+            if not sent:
+                return [("email_summary", {"visitor_email": v.email[1:], "booking_id": booking["id"]})]
+            if len(sent) == 1 and sent[0].error is not None:
+                return [("email_summary", {"visitor_email": v.email, "booking_id": booking["id"]})]
+            return f"Booked: {booking['title']} at {booking['start_local']}. Summary: {json.dumps(sent[-1].content)}"
         return f"Booked: {booking['title']} at {booking['start_local']}."
 
     # The visitor asks for the summary.

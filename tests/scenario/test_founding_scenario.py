@@ -486,3 +486,47 @@ async def _read_ics(server: RunningServer, booking_id: str) -> str:
     async with Client(server.url) as client:
         contents = await client.read_resource(f"scheduling://bookings/{booking_id}.ics")
     return contents[0].text  # type: ignore[union-attr]
+
+
+async def test_summary_in_the_same_turn_as_the_booking_goes_only_to_the_address_typed(
+    suite: dict[str, RunningServer], sink: SmtpSink, config: Config, tmp_path: Path
+) -> None:
+    """The visitor agreed to a summary earlier, so the agent sends it as soon as the meeting is booked.
+
+    The booking is not in memory yet (the turn is still running); the summary must still carry its invite. The
+    first try names a part of the typed address (`ana.perez@...` without its first letter): refused, nothing sent.
+    """
+    visitor = Visitor("Ana Perez", "ana.perez@example.com")
+    script = SalesScript(visitor, summary_with_booking=True)
+    async with scenario_engine(config, tmp_path, scripted(script)) as engine:
+        assert engine.summarizer is not None
+        sid = (await engine.start(account="demo", agent="sales", origin=ORIGIN)).id
+        await turn(engine, sid, QUESTION, "m1")
+        script.phase = "details"
+        text = f"Yes please, email me a summary. I'm {visitor.name}, {visitor.email}, in Fresno, California."
+        await turn(engine, sid, text, "m2")
+        script.phase = "book"
+        before = len(sink.received)
+        events = await turn(engine, sid, "The first one, please.", "m3")
+        answer = events[-1].output
+        assert '"status": "queued"' in answer and '"invite_attached": true' in answer, answer
+        run = await engine.summarizer.mailer.deliver_due()
+        assert len(run.sent) == 2 and not run.failed
+
+        # The part of the address was refused with a reason the model can act on; nothing went to it.
+        finished = [e for e in of_type(events, ToolFinished) if e.tool == "email_summary"]
+        assert [e.ok for e in finished] == [False, True], finished
+        calls = [c for c in await engine.store.tool_calls(sid) if c.tool == "email_summary"]
+        assert [c.args["visitor_email"] for c in calls] == [visitor.email[1:], visitor.email]
+        mails = sink.received[before:]
+        assert sorted(r for m in mails for r in m.recipients) == sorted([visitor.email, REP_EMAIL])
+        [booking] = await bookings_of(suite, "maya-chen", visitor.email)
+        uid = re.search(r"^UID:(.+)$", await _read_ics(suite["scheduling"], booking["id"]), re.M)
+        assert uid is not None
+        for mail in mails:
+            assert mail.message["Subject"].startswith("Your conversation with Brightwell Home Health: Product demo")
+            [invite] = parts(mail.message)["attachments"]
+            assert f"UID:{uid.group(1).strip()}" in invite.get_content()
+        # Stored once, after the turn: the summary message and the turn's answer.
+        roles = [m.role for m in await engine.store.messages(sid)]
+        assert roles == ["user", "assistant"] * 2 + ["user", SUMMARY_ROLE, "assistant"], roles

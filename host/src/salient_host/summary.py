@@ -26,7 +26,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -34,7 +34,7 @@ from typing import Any
 
 from fastmcp import Client
 from mcp.types import TextResourceContents
-from pydantic_ai import Agent, ModelResponse, ModelRetry
+from pydantic_ai import Agent, ModelMessage, ModelResponse, ModelRetry, RunContext
 from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
 from pydantic_ai.models import Model
 from pydantic_ai.toolsets import FunctionToolset
@@ -49,7 +49,7 @@ from salient_host.memory import Store
 from salient_host.memory.models import Session
 from salient_host.memory.store import new_id
 from salient_host.pricing import Pricer
-from salient_host.summary_facts import Facts, history_facts, recipient, transcript
+from salient_host.summary_facts import Facts, history_facts, recipient, transcript, typed_addresses
 from salient_host.toolsets import transport
 from salient_host.turn import provider_message
 
@@ -132,8 +132,10 @@ class Summarizer:
             return None
         toolset: FunctionToolset[Any] = FunctionToolset(id="host")
 
-        @toolset.tool_plain
-        async def email_summary(visitor_email: str, booking_id: str | None = None) -> dict[str, Any]:
+        @toolset.tool
+        async def email_summary(
+            ctx: RunContext[Any], visitor_email: str, booking_id: str | None = None
+        ) -> dict[str, Any]:
             """E-mail the visitor a summary of this conversation (with the meeting invite), copying their rep.
 
             Only when the visitor asked for it or agreed to it, to the address they gave in this chat.
@@ -143,8 +145,14 @@ class Summarizer:
                 booking_id: The id of the meeting booked in this chat (bk_...), if any; its invite is attached.
             """
             try:
+                # The run's messages, not memory's: a booking made earlier in this very turn is not stored yet.
                 result = await self.summarize(
-                    session, turn_id=turn.id, turn=turn, visitor_email=visitor_email, booking_id=booking_id
+                    session,
+                    turn_id=turn.id,
+                    turn=turn,
+                    visitor_email=visitor_email,
+                    booking_id=booking_id,
+                    history=ctx.messages,
                 )
             except SummaryError as exc:
                 raise ModelRetry(str(exc)) from exc
@@ -162,9 +170,11 @@ class Summarizer:
         turn: Any = None,
         visitor_email: str | None = None,
         booking_id: str | None = None,
+        history: Sequence[ModelMessage] | None = None,
     ) -> SummaryResult:
         """Write, mail and log the session's summary, unless one was sent since the visitor's last message.
 
+        `history`: the model messages to read the facts from (a running turn's); by default, memory's.
         Raises SummaryError for what the caller (the model, or the sweep's log) should hear.
         """
         settings = self.settings(session.agent)
@@ -177,8 +187,10 @@ class Summarizer:
         if any(m.role == SUMMARY_ROLE and m.seq > last_user.seq for m in stored):
             return SummaryResult("already_sent")
         servers = list(self.config.agents[session.agent].servers)
-        facts = history_facts(await self.store.model_history(session.id), servers, settings)
-        typed = " ".join(m.text.lower() for m in stored if m.role == "user")
+        if history is None:
+            history = await self.store.model_history(session.id)
+        facts = history_facts(history, servers, settings)
+        typed = typed_addresses(m.text for m in stored if m.role == "user")
         email = visitor_email or facts.contact_email
         if not email:
             raise SummaryError("no e-mail address for the visitor; ask for one (with their consent) first")
@@ -253,7 +265,7 @@ class Summarizer:
         except Exception as exc:  # whatever keeps the server from answering, the copy from the chat still serves
             log.warning("summary: booking %s not read (%s); using the chat's copy", wanted, exc)
         if booking and booking.get("status") == "cancelled":
-            return booking, None
+            return None, None  # nothing to invite to, and the summary must not call it booked
         return booking or None, ics
 
     async def _write(self, session: Session, turn_id: str, turn: Any, prompt: str) -> str:
@@ -398,6 +410,9 @@ class Summarizer:
             result = await self.summarize(session, visitor_email=facts.contact_email)
         except SummaryError as exc:
             log.warning("no summary for session %s: %s", session.id, exc)
+            return None
+        except Exception:  # one conversation's failure (its model unavailable, say) must not stop the others'
+            log.exception("summary of session %s failed; the next sweep tries again", session.id)
             return None
         return result if result.status == "queued" else None
 

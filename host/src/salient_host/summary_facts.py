@@ -6,7 +6,8 @@ to), never the model's say-so; and the transcript the summary is written from.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -84,3 +85,12 @@ def recipient(email: str | None, name: str | None = None) -> Recipient | None:
         return Recipient.parse(Recipient(email, name))
     except InvalidAddress:
         return None
+
+
+# An address as people type it; the match is then exact, so a part of a typed address is not one.
+ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def typed_addresses(texts: Iterable[str]) -> set[str]:
+    """The e-mail addresses in what the visitor wrote, lowercased, each whole."""
+    return {found.lower().rstrip(".") for text in texts for found in ADDRESS.findall(text)}
