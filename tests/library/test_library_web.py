@@ -168,6 +168,18 @@ async def test_oversized_download_refused_while_streaming(settings: LibrarySetti
     assert "is more than 1,000,000 bytes" in message
 
 
+async def test_compression_bombs_stop_at_the_size_limit(settings: LibrarySettings, site: tuple[Site, str]) -> None:
+    """Inflated here with a cap: a 50 kB body that would be 50 MB stops at the limit; stacked encodings are refused."""
+    _served, base = site
+    async with Client(build_server(settings.model_copy(update={"max_file_bytes": 1_000_000}))) as client:
+        once = await refused(client, urls=[f"{base}/bomb-once.html"])
+        stacked = await refused(client, urls=[f"{base}/bomb.html"])
+        page = await ingest(client, urls=[f"{base}/gzipped.html"])
+    assert "is more than 1,000,000 bytes" in once
+    assert "unsupported Content-Encoding 'gzip, gzip'" in stacked
+    assert page["state"] == "done" and page["report"]["added"] == 1, page
+
+
 async def test_a_page_that_never_finishes_hits_the_time_limit(
     settings: LibrarySettings, site: tuple[Site, str]
 ) -> None:

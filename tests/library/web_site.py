@@ -1,13 +1,14 @@
 """A small web site for the URL-ingestion tests, served by a real uvicorn on loopback.
 
-Pages, a sitemap, robots.txt, redirects to addresses the library must refuse, a slow page, and PDFs too large
-to accept (one announcing 200 MB, one streaming without a length). Every request is recorded with its Host
-header, so a test can show that a refused URL was never fetched.
+Pages, a sitemap, robots.txt, redirects to addresses the library must refuse, a slow page, PDFs too large
+to accept (one announcing 200 MB, one streaming without a length), and compressed bombs. Every request is
+recorded with its Host header, so a test can show that a refused URL was never fetched.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gzip
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -108,12 +109,23 @@ class Site:
             )
         if path == "/endless.pdf":  # no length: only counting while streaming can stop it
             return StreamingResponse(_zeros(50_000_000), media_type="application/pdf")
+        if path == "/bomb.html":  # 10 MB of spaces gzipped twice: a few hundred bytes on the wire
+            return Response(_bomb(), media_type=HTML, headers={"content-encoding": "gzip, gzip"})
+        if path == "/bomb-once.html":  # 50 MB gzipped once: 50 kB on the wire
+            return Response(gzip.compress(b" " * 50_000_000), media_type=HTML, headers={"content-encoding": "gzip"})
+        if path == "/gzipped.html":  # an ordinary compressed page
+            media, body = self.pages["/docs/a"]
+            return Response(gzip.compress(body), media_type=media, headers={"content-encoding": "gzip"})
         if path == "/slow":  # a byte now and then: each read is quick, the whole page never ends
             return StreamingResponse(_trickle(), media_type=HTML)
         if path in self.pages:
             media, body = self.pages[path]
             return Response(body, media_type=media)
         return PlainTextResponse("not found", status_code=404)
+
+
+def _bomb() -> bytes:
+    return gzip.compress(gzip.compress(b" " * 10_000_000))
 
 
 async def _trickle() -> AsyncIterator[bytes]:

@@ -10,9 +10,10 @@ forgery): cloud metadata at 169.254.169.254, an admin page on 127.0.0.1, a datab
   the `Host` header and TLS SNI carry the name, and certificates are still verified against the name. A DNS
   answer that changes between the check and the connect (DNS rebinding) therefore cannot redirect the request;
 - redirects are followed by hand, each hop checked and resolved again the same way;
-- `Content-Length` above the limit is refused before the body is read, and the body is counted while it streams
-  (after decompression, so a small gzip bomb is caught too); each request has an overall deadline, so a server
-  trickling bytes cannot hold a job forever;
+- `Content-Length` above the limit is refused before the body is read, and the body is counted while it streams;
+  only gzip and deflate are accepted, one layer at most, and inflated here with a cap on the output, so a small
+  compressed bomb stops at the limit instead of filling memory (`Inflater`); each request has an overall
+  deadline, so a server trickling bytes cannot hold a job forever;
 - no proxies from the environment (they would connect on our behalf to an address we never checked).
 
 Each host name gets its own HTTP client, so a kept-alive TLS connection verified for one name is never reused for
@@ -24,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
@@ -149,7 +151,8 @@ class Fetcher:
                 trust_env=False,  # no proxies or netrc from the environment
                 follow_redirects=False,
                 timeout=httpx.Timeout(self.timeout),
-                headers={"User-Agent": self.user_agent},
+                # Only what `Inflater` decodes; a server that sends anything else anyway is refused.
+                headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"},
                 transport=self._transport,
             )
         return client
@@ -229,12 +232,17 @@ class Fetcher:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > max_bytes:
                 raise FileTooLarge(url, int(declared), max_bytes)
+            inflater = Inflater.for_response(url, response.headers.get("content-encoding", ""))
             body = bytearray()
             try:
-                async for piece in response.aiter_bytes():
-                    body += piece
+                async for piece in response.aiter_raw():
+                    # At most one byte past the limit is ever inflated: enough to know the body is too large.
+                    body += inflater.inflate(piece, max_bytes + 1 - len(body))
                     if len(body) > max_bytes:
                         raise FileTooLarge(url, len(body), max_bytes, streamed=True)
+                body += inflater.flush(max_bytes + 1 - len(body))
+                if len(body) > max_bytes:
+                    raise FileTooLarge(url, len(body), max_bytes, streamed=True)
             except httpx.TimeoutException as exc:
                 raise FetchFailed(url, f"timed out after {self.timeout:g} s") from exc
             except httpx.HTTPError as exc:
@@ -248,3 +256,44 @@ class Fetcher:
             return Fetched(url, response.status_code, media.strip().lower(), charset, bytes(body))
         finally:
             await response.aclose()
+
+
+class Inflater:
+    """Decodes a body's `Content-Encoding` (none, gzip or deflate) with a cap on what each piece may inflate to.
+
+    httpx's own decoders inflate a whole piece at once and stack encodings (`gzip, gzip`), so a body of a few
+    hundred bytes can become gigabytes before any size check runs; this one never produces more than it is asked.
+    """
+
+    def __init__(self, url: str, wbits: int | None) -> None:
+        self.url = url
+        self._zlib = zlib.decompressobj(wbits) if wbits is not None else None
+        self._pending = b""
+
+    @classmethod
+    def for_response(cls, url: str, header: str) -> Inflater:
+        codings = [c.strip().lower() for c in header.split(",") if c.strip() and c.strip().lower() != "identity"]
+        if not codings:
+            return cls(url, None)
+        if len(codings) == 1 and codings[0] in ("gzip", "x-gzip"):
+            return cls(url, 16 + zlib.MAX_WBITS)
+        if len(codings) == 1 and codings[0] == "deflate":
+            return cls(url, zlib.MAX_WBITS)
+        raise FetchFailed(url, f"unsupported Content-Encoding {header!r} (gzip or deflate, once, are accepted)")
+
+    def inflate(self, piece: bytes, limit: int) -> bytes:
+        """Up to `limit` bytes of output from what has arrived so far (input held back is kept for later)."""
+        if self._zlib is None:
+            return piece
+        try:
+            out = self._zlib.decompress(self._pending + piece, max(1, limit))
+        except zlib.error as exc:
+            raise FetchFailed(self.url, f"the compressed body is corrupt ({exc})") from exc
+        self._pending = self._zlib.unconsumed_tail
+        return out
+
+    def flush(self, limit: int) -> bytes:
+        """What is left once the body has ended, up to `limit` bytes."""
+        if self._zlib is None:
+            return b""
+        return self.inflate(b"", limit) if self._pending else self._zlib.flush()[: max(1, limit)]
