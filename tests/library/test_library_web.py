@@ -16,7 +16,7 @@ from library_support import open_service, wait_done
 from salient_library.server import build_server
 from salient_library.settings import LibrarySettings
 from support import free_port, serve_asgi
-from web_site import Site
+from web_site import HTML, Site, page
 
 
 @pytest.fixture
@@ -95,6 +95,23 @@ async def test_sitemap_then_reingest_skips_unchanged_replaces_changed_removes_go
     report = changed["report"]
     assert (report["added"], report["updated"], report["unchanged"], report["removed"]) == (0, 1, 1, 2), report
     assert [o.removeprefix(base) for o, _k, _h in await sources(client)] == ["/docs/a", "/spec.pdf"]
+
+
+async def test_a_shallower_crawl_removes_nothing_it_did_not_reach(client: Client, site: tuple[Site, str]) -> None:
+    served, base = site
+    # Only links that lead somewhere (a failed or forbidden link leaves a crawl incomplete, so nothing is removed).
+    served.pages["/docs/"] = (HTML, page("Help index", "Walkers, rollators and their parts.", ["/docs/a", "/docs/b"]))
+    deep = await ingest(client, urls=[f"{base}/docs/"], crawl={"depth": 2})
+    assert deep["report"]["added"] == 4, deep
+    # The page alone this time: the pages it links to were not looked at, so none of them is gone.
+    shallow = await ingest(client, urls=[f"{base}/docs/"])
+    assert (shallow["report"]["unchanged"], shallow["report"]["removed"]) == (1, 0), shallow
+    assert len(await sources(client)) == 4
+    # A crawl that reaches everything again does remove what no longer exists.
+    served.pages["/docs/b"] = (served.pages["/docs/b"][0], page("Walker glides", "Replace worn glides."))  # no /c
+    full = await ingest(client, urls=[f"{base}/docs/"], crawl={"depth": 2})
+    assert (full["report"]["updated"], full["report"]["removed"]) == (1, 1), full
+    assert f"{base}/docs/c" not in [o for o, _k, _h in await sources(client)]
 
 
 async def test_page_limit_stops_the_crawl_and_says_so(client: Client, site: tuple[Site, str]) -> None:

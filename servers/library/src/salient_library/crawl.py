@@ -284,10 +284,14 @@ class Crawler:
                     with contextlib.suppress(LookupError):
                         data = data.decode(fetched.charset or "utf-8", errors="replace").encode()
                 result.pages.append(Page(visit.url, kind, data, visit.via))
-                if kind == "html" and visit.depth < self.limits.depth:
-                    html = data.decode("utf-8", errors="replace")
-                    for link in links_of(html, fetched.url):
-                        self._enqueue(queue, seen, result, link, visit, depth=visit.depth + 1)
+                if kind == "html":
+                    links = links_of(data.decode("utf-8", errors="replace"), fetched.url)
+                    if visit.depth < self.limits.depth:
+                        for link in links:
+                            self._enqueue(queue, seen, result, link, visit, depth=visit.depth + 1)
+                    elif any((key := self._document_link(link)) is not None and key not in seen for link in links):
+                        # Pages beyond the depth asked for this time may still exist: none is taken for gone.
+                        result.complete[visit.via] = False
             if self.progress:
                 self.progress(len(result.pages), len(result.pages) + len(queue))
         return result
@@ -315,6 +319,18 @@ class Crawler:
             if not visit.named:
                 result.complete[visit.via] = False
 
+    @staticmethod
+    def _document_link(url: str, *, sitemap: bool = False) -> str | None:
+        """The normalised URL when a link can lead to a document (not mailto:, not an image), else None."""
+        try:
+            check_syntax(url)
+        except UnsafeURL:
+            return None  # mailto:, javascript:, ftp: links are not documents
+        key = normalise(url)
+        if SKIPPED.search(urlsplit(key).path.lower()) and not sitemap:
+            return None
+        return key
+
     def _enqueue(
         self,
         queue: deque[_Visit],
@@ -327,16 +343,10 @@ class Crawler:
         sitemap: bool = False,
         room: int = 0,
     ) -> None:
-        try:
-            check_syntax(url)
-        except UnsafeURL:
-            return  # mailto:, javascript:, ftp: links are not documents
-        key = normalise(url)
-        if key in seen:
+        key = self._document_link(url, sitemap=sitemap)
+        if key is None or key in seen:
             return
         if self.limits.same_domain and not same_site(key, parent.via):
-            return
-        if SKIPPED.search(urlsplit(key).path.lower()) and not sitemap:
             return
         if sitemap and room >= MAX_SITEMAPS:
             result.problems.append(f"more than {MAX_SITEMAPS} sitemaps; {url!r} not read")

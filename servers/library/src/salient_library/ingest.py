@@ -20,6 +20,7 @@ from salient_core.errors import InvalidInput
 
 from salient_library import repository as repo
 from salient_library.chunking import chunk_document
+from salient_library.crawl import same_site
 from salient_library.embeddings import Embedder
 from salient_library.extract import parse
 from salient_library.models import Source
@@ -157,13 +158,15 @@ class Ingestor:
         async with self.db.session(account=account) as session:
             sources = await repo.list_in_collection(session, account, collection)
         gone, complete = set(plan.gone), set(plan.complete)
+        # A same-site crawl says nothing of other sites' pages an earlier crawl (any domain) took.
+        same_site_only = plan.crawl is not None and plan.crawl.same_domain
         doomed = [
             source_id
             for source_id, origin, via in sources
             if origin not in seen
             and (
                 origin in gone
-                or (via is not None and via in complete)
+                or (via is not None and via in complete and (not same_site_only or same_site(origin, via)))
                 or any(origin.startswith(scope.rstrip("/") + "/") for scope in plan.scopes)
             )
         ]

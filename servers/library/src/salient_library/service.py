@@ -193,6 +193,7 @@ class LibraryService:
             problems=problems,
             gone=[u for u in result.gone if u in known],
             complete=[via for via, ok in result.complete.items() if ok],
+            crawl=crawler.limits,
         )
 
     async def _check_gone(self, account: str, collection: str, plan: Plan) -> None:
