@@ -156,7 +156,7 @@ class ConversationEngine:
                 pricer=self.pricer,
                 guard=self.guard,
                 model_for=self._model,
-                lock_for=lambda session_id: self._locks.setdefault(session_id, asyncio.Lock()),
+                lock_for=self._lock_for,
             )
             if mailer is not None
             else None
@@ -197,6 +197,10 @@ class ConversationEngine:
             await self._flush_mail(self.summarizer.mailer)
         if self._owns_store:
             await self.store.close()
+
+    def _lock_for(self, session_id: str) -> asyncio.Lock:
+        """One session's lock: its turns (and its summary) run one at a time."""
+        return self._locks.setdefault(session_id, asyncio.Lock())
 
     @staticmethod
     async def _flush_mail(mailer: Mailer, within: float = 30.0) -> None:
@@ -345,7 +349,7 @@ class ConversationEngine:
         return turn_log
 
     async def _drive(self, turn: Turn, body: Callable[[Turn], Awaitable[None]]) -> None:
-        lock = self._locks.setdefault(turn.session.id, asyncio.Lock())
+        lock = self._lock_for(turn.session.id)
         try:
             async with lock:
                 await body(turn)

@@ -16,13 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sse_starlette import EventSourceResponse
 
 from salient_host.events import TurnEvent
+from salient_host.origin import SOURCE_KEYS
 from salient_host.runtime import UnknownAgent
 from salient_host.web.context import NO_SESSION, WebContext, web
 from salient_host.web.errors import NotFound, Unprocessable
 from salient_host.web.security import SessionRef, session_cookie_name, set_cookie
 from salient_host.web.streaming import collect, shown_message, sse_frames
 
-ORIGIN_KEYS = ("page", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+ORIGIN_KEYS = SOURCE_KEYS  # what a chat records of where it started is what the CRM lead's source takes
 ClientMessageId = Annotated[
     str,
     Field(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from salient_core.db import utcnow
-from salient_core.errors import SalientError
+from salient_core.errors import InvalidInput, SalientError
 
 from salient_library.errors import UnknownJob
 from salient_library.ingest import Progress
@@ -73,8 +73,11 @@ class Jobs:
             except asyncio.CancelledError:
                 entry.state = "cancelled"
                 raise
-            except SalientError as exc:  # bad input found while working (a URL that fails): the caller's to fix
+            except InvalidInput as exc:  # bad input found while working (a URL that fails): the caller's to fix
                 log.info("ingest job %s refused: %s", entry.id, exc)
+                entry.state, entry.error = "failed", str(exc)
+            except SalientError as exc:  # the server's own problem (its embedding model missing): the operator's
+                log.error("ingest job %s failed: %s", entry.id, exc)
                 entry.state, entry.error = "failed", str(exc)
             except Exception as exc:  # a job's failure is reported through ingest_status, not lost in a task
                 log.exception("ingest job %s failed", entry.id)

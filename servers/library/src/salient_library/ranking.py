@@ -98,9 +98,20 @@ class BM25:
                 out[where] += weights
         return out, ceiling
 
-    def search(self, query: str, *, allowed: set[int] | None = None, limit: int = 50) -> list[tuple[int, float]]:
-        """(document index, score) pairs with a score above zero, best first (ties by index)."""
-        scores, _ = self.scores(query)
+    def search(
+        self,
+        query: str,
+        *,
+        allowed: set[int] | None = None,
+        limit: int = 50,
+        scores: npt.NDArray[np.float32] | None = None,
+    ) -> list[tuple[int, float]]:
+        """(document index, score) pairs with a score above zero, best first (ties by index).
+
+        `scores`: the query's `scores()` when the caller has them already.
+        """
+        if scores is None:
+            scores, _ = self.scores(query)
         if allowed is not None:
             mask = np.zeros(self.size, dtype=bool)
             mask[list(allowed)] = True

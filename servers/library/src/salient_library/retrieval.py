@@ -98,12 +98,14 @@ class Retriever:
         similarity: dict[str, float] = {}
         lexical: dict[str, float] = {}
         index: LexicalIndex | None = None
+        bm25, ceiling = np.zeros(0, dtype=np.float32), 0.0
         if mode in ("hybrid", "lexical"):
             index = await self.lexical_index(account, collection, state)
             allowed = None
             if source_ids is not None:
                 allowed = set().union(*(index.by_source.get(s, set()) for s in source_ids))
-            for i, _ in index.bm25.search(query, allowed=allowed, limit=depth):
+            bm25, ceiling = index.bm25.scores(query)
+            for i, _ in index.bm25.search(query, allowed=allowed, limit=depth, scores=bm25):
                 by_id[index.chunks[i].id] = index.chunks[i]
         if mode in ("hybrid", "dense"):
             # One hop to a worker thread for the whole dense side: embed, query, vectors of lexical-only hits.
@@ -118,10 +120,9 @@ class Retriever:
             for key, sim in stored.items():
                 similarity.setdefault(key, sim)
         if index is not None:
-            scores, ceiling = index.bm25.scores(query)
             for key in by_id:
                 at = index.position.get(key)
-                lexical[key] = float(scores[at]) / ceiling if at is not None and ceiling > 0 else 0.0
+                lexical[key] = float(bm25[at]) / ceiling if at is not None and ceiling > 0 else 0.0
         scored: list[Scored] = []
         for key, chunk in by_id.items():
             if mode == "hybrid":

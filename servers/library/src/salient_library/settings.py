@@ -6,7 +6,7 @@ import ipaddress
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 from salient_core.settings import ServerSettings
 
@@ -23,6 +23,8 @@ class LibrarySettings(ServerSettings):
     # -- vector store ---------------------------------------------------------------------------------------
     chroma: str | None = Field(
         None,
+        # CHROMA_PATH is this setting's earlier name: a store configured under it must not silently become empty.
+        validation_alias=AliasChoices("chroma", "SALIENT_LIBRARY_CHROMA", "SALIENT_LIBRARY_CHROMA_PATH"),
         description="Embedded Chroma directory, or a Chroma server URL (http://host:port); "
         "default <data_dir>/library-chroma.",
     )
