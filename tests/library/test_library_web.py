@@ -114,6 +114,14 @@ async def test_a_shallower_crawl_removes_nothing_it_did_not_reach(client: Client
     assert f"{base}/docs/c" not in [o for o, _k, _h in await sources(client)]
 
 
+async def test_a_sitemap_index_is_read_up_to_fifty_sitemaps(client: Client, site: tuple[Site, str]) -> None:
+    served, base = site
+    job = await ingest(client, urls=[f"{base}/sitemap-index.xml"])
+    assert job["state"] == "done" and job["report"]["added"] == 4, job
+    assert sum(p == "/sitemap.xml" for p in served.paths()) == 50
+    assert any("more than 50 sitemaps" in p for p in job["report"]["problems"]), job["report"]
+
+
 async def test_page_limit_stops_the_crawl_and_says_so(client: Client, site: tuple[Site, str]) -> None:
     _served, base = site
     job = await ingest(client, urls=[f"{base}/docs/"], crawl={"depth": 3, "max_pages": 2})

@@ -94,6 +94,11 @@ class Site:
             urls = "".join(f"<url><loc>{base}{p}</loc></url>" for p in self.sitemap)
             body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
             return Response(body, media_type="application/xml")
+        if path == "/sitemap-index.xml":  # an index listing 60 sitemaps, each the same list of pages
+            base = f"http://{request.headers.get('host')}"
+            entries = "".join(f"<sitemap><loc>{base}/sitemap.xml?part={i}</loc></sitemap>" for i in range(60))
+            body = f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}'
+            return Response(body + "</sitemapindex>", media_type="application/xml")
         redirects = {
             "/redirect/private": "http://10.0.0.1/admin",
             "/redirect/metadata": "http://169.254.169.254/latest/meta-data/",

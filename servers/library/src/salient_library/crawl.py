@@ -229,7 +229,7 @@ class Crawler:
                 result.complete[key] = True
         started = time.monotonic()
         total_bytes = 0
-        sitemaps = 0
+        sitemaps = [0]  # sitemaps listed by an index and queued, against MAX_SITEMAPS
         while queue:
             visit = queue.popleft()
             if len(result.pages) >= self.limits.max_pages and not visit.named:
@@ -269,7 +269,6 @@ class Crawler:
                 if sitemap is None:
                     self._refuse(result, visit, f"{visit.url!r} is XML but not a sitemap")
                     continue
-                sitemaps += 1
                 index = sitemap[0] == "sitemapindex"
                 for location in sitemap[1]:
                     self._enqueue(queue, seen, result, location, visit, depth=0, sitemap=index, room=sitemaps)
@@ -341,16 +340,18 @@ class Crawler:
         *,
         depth: int,
         sitemap: bool = False,
-        room: int = 0,
+        room: list[int] | None = None,
     ) -> None:
         key = self._document_link(url, sitemap=sitemap)
         if key is None or key in seen:
             return
         if self.limits.same_domain and not same_site(key, parent.via):
             return
-        if sitemap and room >= MAX_SITEMAPS:
-            result.problems.append(f"more than {MAX_SITEMAPS} sitemaps; {url!r} not read")
-            result.complete[parent.via] = False
-            return
+        if sitemap and room is not None:
+            if room[0] >= MAX_SITEMAPS:
+                result.problems.append(f"more than {MAX_SITEMAPS} sitemaps; {url!r} not read")
+                result.complete[parent.via] = False
+                return
+            room[0] += 1
         seen.add(key)
         queue.append(_Visit(key, depth, parent.via, named=False, sitemap=sitemap))
