@@ -1,0 +1,99 @@
+"""The inactivity sweep: a conversation whose summary fails is retried later with a backoff, not at every sweep.
+
+Each try asks the agent's model for the summary (a paid request), so a failure must not turn into one request a
+minute for a week. The CRM is the real server over HTTP; the mail goes to a real SMTP server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from engine_support import collect, http_server, scripted, tool_result
+from host_support import agent, write_config
+from mail_support import SECRET, SmtpSink
+from pydantic_ai import ModelMessage
+from pydantic_ai.models.function import AgentInfo
+from salient_core.db import utcnow
+from salient_host.config_load import load_config
+from salient_host.conversation import ConversationEngine
+from salient_host.memory import Store
+from salient_host.summary import SUMMARY_INSTRUCTIONS, open_mailer
+
+VISITOR = "kim.lee@example.com"
+
+
+@pytest.fixture(scope="module")
+def crm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    directory = tmp_path_factory.mktemp("crm")
+    with http_server("crm", directory / "crm.db", directory / "crm.log") as url:
+        yield url
+
+
+class Script:
+    """Saves the visitor's contact, answers; asked for a summary, fails while `failing`."""
+
+    def __init__(self) -> None:
+        self.failing = True
+        self.summary_requests = 0
+
+    def __call__(self, messages: list[ModelMessage], info: AgentInfo) -> Any:
+        if info.instructions and SUMMARY_INSTRUCTIONS in info.instructions:
+            self.summary_requests += 1
+            if self.failing:
+                raise RuntimeError("the provider fell over")
+            return "## Summary\n\n- You asked us to follow up."
+        if tool_result(messages) is None:
+            return [("crm_upsert_contact", {"email": VISITOR, "first_name": "Kim"})]
+        return "Thanks, I saved your details."
+
+
+async def test_a_failing_summary_backs_off_then_goes_out(crm: str, tmp_path: Path) -> None:
+    raw = {
+        "servers": {"crm": {"url": crm}},
+        "agents": {"sales": agent({"crm": ["upsert_contact"]}, summaries={"inactivity_minutes": 30})},
+        "mail": {
+            "from_address": "Brightwell <sales@brightwell.example>",
+            "smtp": {"host": "127.0.0.1", "port": 1, "security": "none"},  # replaced below by the sink's port
+            "unsubscribe_url": "https://chat.brightwell.example/mail/unsubscribe",
+        },
+    }
+    script = Script()
+    with SmtpSink() as sink:
+        raw["mail"]["smtp"]["port"] = sink.port
+        config = load_config(write_config(tmp_path / "config", raw), {})
+        store = await Store.open(f"sqlite:///{tmp_path / 'host.db'}")
+        mailer = await open_mailer(config, store, {"SALIENT_MAIL_SECRET": SECRET})
+        assert mailer is not None
+        try:
+            async with ConversationEngine(config, store, model=scripted(script), mailer=mailer) as engine:
+                assert engine.summarizer is not None
+                session = await engine.start(account="demo", agent="sales")
+                await collect(
+                    engine.send(session.id, f"Follow up with me at {VISITOR}", account="demo", client_message_id="m1")
+                )
+                quiet = utcnow() + timedelta(minutes=31)
+
+                # The first sweep tries and fails; sweeping again right away does not ask the model again.
+                assert await engine.summarizer.sweep(quiet) == []
+                assert await engine.summarizer.sweep(quiet + timedelta(minutes=1)) == []
+                assert script.summary_requests == 1
+                # After the backoff (5 min) it tries again, fails again; the next wait is twice as long.
+                assert await engine.summarizer.sweep(quiet + timedelta(minutes=6)) == []
+                assert script.summary_requests == 2
+                assert await engine.summarizer.sweep(quiet + timedelta(minutes=12)) == []
+                assert script.summary_requests == 2
+                # The provider is back: the next due sweep sends it, and later sweeps leave it alone.
+                script.failing = False
+                [sent] = await engine.summarizer.sweep(quiet + timedelta(minutes=17))
+                assert sent.status == "queued" and sent.recipients == [VISITOR]
+                assert await engine.summarizer.sweep(quiet + timedelta(hours=1)) == []
+                assert script.summary_requests == 3
+                run = await mailer.deliver_due()
+                assert len(run.sent) == 1 and [m.recipients for m in sink.received] == [[VISITOR]]
+        finally:
+            await mailer.aclose()
+            await store.close()
