@@ -92,7 +92,7 @@ async def run_host(
     mail_worker: asyncio.Task[None] | None = None
     try:
         from salient_host.memory.admin import AdminView
-        from salient_host.summary import background
+        from salient_host.summary_sweep import background
         from salient_host.web import WebSettings, accounts_from_config, create_web_app
         from salient_host.web.serve import web_server
         from salient_host.web.status import BoardStatus
