@@ -122,6 +122,14 @@ async def test_a_sitemap_index_is_read_up_to_fifty_sitemaps(client: Client, site
     assert any("more than 50 sitemaps" in p for p in job["report"]["problems"]), job["report"]
 
 
+async def test_a_huge_robots_txt_is_read_up_to_500_kib(client: Client, site: tuple[Site, str]) -> None:
+    served, base = site
+    served.robots += "# " + "padding " * 100_000 + "\n"  # 800 kB: the rules at its top still hold
+    job = await ingest(client, urls=[f"{base}/docs/"], crawl={"depth": 1})
+    assert job["state"] == "done", job
+    assert "/robots.txt" in served.paths() and "/private/secret" not in served.paths()
+
+
 async def test_page_limit_stops_the_crawl_and_says_so(client: Client, site: tuple[Site, str]) -> None:
     _served, base = site
     job = await ingest(client, urls=[f"{base}/docs/"], crawl={"depth": 3, "max_pages": 2})

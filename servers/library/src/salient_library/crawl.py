@@ -167,7 +167,8 @@ class Robots:
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self._rules:
             try:
-                fetched = await self.fetcher.get(f"{origin}/robots.txt", max_bytes=ROBOTS_BYTES)
+                # RFC 9309 2.5: crawlers parse at least the first 500 KiB; a longer file is cut there, not ignored.
+                fetched = await self.fetcher.get(f"{origin}/robots.txt", max_bytes=ROBOTS_BYTES, truncate=True)
             except FetchFailed as exc:
                 if exc.status is not None and 400 <= exc.status < 500:
                     self._rules[origin] = None  # no robots.txt: everything is allowed
@@ -176,9 +177,6 @@ class Robots:
                     self._rules[origin] = Protego.parse("User-agent: *\nDisallow: /\n")
                     return self._rules[origin]
                 raise  # the site cannot be reached at all: the page's own error says so
-            except FileTooLarge:
-                self._rules[origin] = None
-                return None
             self._rules[origin] = Protego.parse(fetched.data.decode("utf-8", errors="replace"))
         return self._rules[origin]
 

@@ -185,8 +185,9 @@ class Fetcher:
                 raise UnsafeURL(url, f"{shown} {reason}" if literal is None else f"{shown} is {reason}")
         return parts, addresses[0]
 
-    async def get(self, url: str, *, max_bytes: int) -> Fetched:
-        """GET `url`, following redirects by hand; the body must fit in `max_bytes`.
+    async def get(self, url: str, *, max_bytes: int, truncate: bool = False) -> Fetched:
+        """GET `url`, following redirects by hand; the body must fit in `max_bytes` (or, with `truncate`, its
+        first `max_bytes` are kept and the rest is not read).
 
         Raises:
             UnsafeURL: the URL or a redirect's target is not allowed.
@@ -198,7 +199,7 @@ class Fetcher:
             parts, address = await self.resolve(current)
             try:
                 async with asyncio.timeout(self.timeout):
-                    outcome = await self._once(current, parts, address, max_bytes=max_bytes)
+                    outcome = await self._once(current, parts, address, max_bytes=max_bytes, truncate=truncate)
             except TimeoutError as exc:
                 raise FetchFailed(current, f"no complete answer within {self.timeout:g} s") from exc
             if isinstance(outcome, Fetched):
@@ -206,7 +207,9 @@ class Fetcher:
             current = outcome
         raise FetchFailed(url, f"more than {self.max_redirects} redirects")
 
-    async def _once(self, url: str, parts: SplitResult, address: IPAddress, *, max_bytes: int) -> Fetched | str:
+    async def _once(
+        self, url: str, parts: SplitResult, address: IPAddress, *, max_bytes: int, truncate: bool = False
+    ) -> Fetched | str:
         host = parts.hostname or ""
         connect_host = f"[{address}]" if address.version == 6 else str(address)
         netloc = f"{connect_host}:{parts.port}" if parts.port else connect_host
@@ -230,7 +233,7 @@ class Fetcher:
             if response.status_code >= 400:
                 raise FetchFailed(url, f"HTTP {response.status_code}", status=response.status_code)
             declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > max_bytes:
+            if declared.isdigit() and int(declared) > max_bytes and not truncate:
                 raise FileTooLarge(url, int(declared), max_bytes)
             inflater = Inflater.for_response(url, response.headers.get("content-encoding", ""))
             body = bytearray()
@@ -239,10 +242,13 @@ class Fetcher:
                     # At most one byte past the limit is ever inflated: enough to know the body is too large.
                     body += inflater.inflate(piece, max_bytes + 1 - len(body))
                     if len(body) > max_bytes:
-                        raise FileTooLarge(url, len(body), max_bytes, streamed=True)
-                body += inflater.flush(max_bytes + 1 - len(body))
+                        break
+                else:
+                    body += inflater.flush(max_bytes + 1 - len(body))
                 if len(body) > max_bytes:
-                    raise FileTooLarge(url, len(body), max_bytes, streamed=True)
+                    if not truncate:
+                        raise FileTooLarge(url, len(body), max_bytes, streamed=True)
+                    del body[max_bytes:]
             except httpx.TimeoutException as exc:
                 raise FetchFailed(url, f"timed out after {self.timeout:g} s") from exc
             except httpx.HTTPError as exc:
