@@ -1,7 +1,8 @@
-"""The inactivity sweep: a conversation whose summary fails is retried later with a backoff, not at every sweep.
+"""Summaries that must not go out too often: the sweep's retries back off, and one address gets a few a day.
 
 Each try asks the agent's model for the summary (a paid request), so a failure must not turn into one request a
-minute for a week. The CRM is the real server over HTTP; the mail goes to a real SMTP server.
+minute for a week; and a chat is a form anyone can type any address into. The CRM is the real server over HTTP;
+the mail goes to a real SMTP server.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from salient_core.db import utcnow
 from salient_host.config_load import load_config
 from salient_host.conversation import ConversationEngine
 from salient_host.memory import Store
-from salient_host.summary import SUMMARY_INSTRUCTIONS, open_mailer
+from salient_host.summary import SUMMARY_INSTRUCTIONS, SummaryError, open_mailer
 
 VISITOR = "kim.lee@example.com"
 
@@ -97,3 +98,42 @@ async def test_a_failing_summary_backs_off_then_goes_out(crm: str, tmp_path: Pat
         finally:
             await mailer.aclose()
             await store.close()
+
+
+async def test_one_address_gets_at_most_the_daily_number_of_summaries(crm: str, tmp_path: Path) -> None:
+    raw = {
+        "servers": {"crm": {"url": crm}},
+        "agents": {"sales": agent({"crm": ["upsert_contact"]}, summaries={"max_per_address_per_day": 2})},
+        "mail": {
+            "from_address": "Brightwell <sales@brightwell.example>",
+            "smtp": {"host": "127.0.0.1", "port": 1, "security": "none"},
+            "unsubscribe_url": "https://chat.brightwell.example/mail/unsubscribe",
+        },
+    }
+    script = Script()
+    script.failing = False
+    config = load_config(write_config(tmp_path / "config", raw), {})
+    store = await Store.open(f"sqlite:///{tmp_path / 'host.db'}")
+    mailer = await open_mailer(config, store, {"SALIENT_MAIL_SECRET": SECRET})
+    assert mailer is not None
+    try:
+        async with ConversationEngine(config, store, model=scripted(script), mailer=mailer) as engine:
+            assert engine.summarizer is not None
+            sessions = []
+            for i in range(3):
+                session = await engine.start(account="demo", agent="sales")
+                text = f"Follow up with me at {VISITOR.upper()}"  # the same address, however it is written
+                await collect(engine.send(session.id, text, account="demo", client_message_id=f"m{i}"))
+                stored = await engine.store.get_session(session.id, account="demo")
+                assert stored is not None
+                sessions.append(stored)
+            for session in sessions[:2]:
+                assert (await engine.summarizer.summarize(session, visitor_email=VISITOR.upper())).status == "queued"
+            with pytest.raises(SummaryError, match=r"(?i)2 summaries went to kim.lee@example.com in the last 24 hours"):
+                await engine.summarizer.summarize(sessions[2], visitor_email=VISITOR.upper())
+            # Refused before the model was asked, and nothing queued for the third conversation.
+            assert script.summary_requests == 2
+            assert await mailer.deliveries("demo", session_id=sessions[2].id) == []
+    finally:
+        await mailer.aclose()
+        await store.close()

@@ -87,6 +87,8 @@ class Summaries(Strict):
     inactivity_minutes: float | None = Field(
         default=30, gt=0, description="Send after this long without a new message; null: only when asked."
     )
+    # A chat is a form anyone can type any address into: at most this many summaries go to one address a day.
+    max_per_address_per_day: int = Field(default=3, ge=1, le=100)
     # The servers whose records the summary reads and writes (the lead's contact, the booking and its invite).
     crm_server: str = Field(default="crm", min_length=1)
     scheduling_server: str = Field(default="scheduling", min_length=1)

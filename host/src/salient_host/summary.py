@@ -28,7 +28,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +38,7 @@ from pydantic_ai import Agent, ModelMessage, ModelResponse, ModelRetry, RunConte
 from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
 from pydantic_ai.models import Model
 from pydantic_ai.toolsets import FunctionToolset
+from salient_core.db import utcnow
 from salient_core.migrate import upgrade
 
 from salient_host.budgets import BudgetExceeded, BudgetGuard
@@ -211,6 +212,13 @@ class Summarizer:
         visitor = recipient(email.strip(), name)
         if visitor is None:
             raise SummaryError(f"{email!r} is not a valid e-mail address; ask the visitor to check it")
+        day = utcnow() - timedelta(days=1)
+        sent = await self.mailer.outbox.count_to(session.account_id, visitor.key, kind="summary_visitor", since=day)
+        if sent >= settings.max_per_address_per_day:
+            raise SummaryError(
+                f"{sent} summaries went to {visitor.email} in the last 24 hours, the most allowed; "
+                "tell the visitor a summary cannot be sent again today"
+            )
 
         booking, ics = await self._booking(settings, facts, booking_id)
         rep_info = (booking or {}).get("rep") or facts.rep or {}

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from salient_core.db import Database
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -239,6 +239,18 @@ class Outbox:
         async with self.db.session(account=account) as session:
             rows = (await session.scalars(query.order_by(Delivery.id))).all()
         return [DeliveryInfo.of(row) for row in rows]
+
+    async def count_to(self, account: str, address: str, *, kind: str, since: datetime) -> int:
+        """How many `kind` deliveries to `address` were queued since `since` (suppressed ones not counted)."""
+        query = select(func.count(Delivery.id)).where(
+            Delivery.account_id == account,
+            Delivery.recipient == address,
+            Delivery.kind == kind,
+            Delivery.created_at >= since,
+            Delivery.status != "suppressed",
+        )
+        async with self.db.session(account=account) as session:
+            return int(await session.scalar(query) or 0)
 
     @staticmethod
     async def _by_key(session: AsyncSession, account: str, key: str) -> Delivery | None:
