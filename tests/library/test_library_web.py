@@ -130,6 +130,13 @@ async def test_a_huge_robots_txt_is_read_up_to_500_kib(client: Client, site: tup
     assert "/robots.txt" in served.paths() and "/private/secret" not in served.paths()
 
 
+async def test_a_redirect_to_a_page_robots_txt_forbids_is_not_followed(client: Client, site: tuple[Site, str]) -> None:
+    served, base = site
+    message = await refused(client, urls=[f"{base}/redirect/robots"])
+    assert "robots.txt does not allow" in message
+    assert "/private/secret" not in served.paths()
+
+
 async def test_page_limit_stops_the_crawl_and_says_so(client: Client, site: tuple[Site, str]) -> None:
     _served, base = site
     job = await ingest(client, urls=[f"{base}/docs/"], crawl={"depth": 3, "max_pages": 2})

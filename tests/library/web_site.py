@@ -105,6 +105,7 @@ class Site:
             "/redirect/loopback": f"http://127.0.0.2:{port}/docs/a",
             "/redirect/ipv6-loopback": f"http://[::1]:{port}/docs/a",
             "/redirect/same-site": "/docs/a",
+            "/redirect/robots": "/private/secret",  # a page robots.txt forbids, reached by a redirect
         }
         if path in redirects:
             return RedirectResponse(redirects[path], status_code=302)

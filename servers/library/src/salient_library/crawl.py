@@ -301,7 +301,15 @@ class Crawler:
             if wait > 0:
                 await asyncio.sleep(wait)
         self._last_request[origin] = time.monotonic()
-        return await self.fetcher.get(visit.url, max_bytes=self.max_bytes)
+
+        async def before_redirect(target: str) -> None:
+            # A redirect is a link the site followed for us: the same rules apply to where it goes.
+            await self.fetcher.resolve(target)  # an unsafe target is refused as itself, first
+            if self.limits.same_domain and not visit.named and not same_site(target, visit.via):
+                raise FetchFailed(visit.url, f"it redirects to another site ({target!r})")
+            await self.robots.check(target)
+
+        return await self.fetcher.get(visit.url, max_bytes=self.max_bytes, before_redirect=before_redirect)
 
     def _refuse(self, result: CrawlResult, visit: _Visit, reason: str) -> None:
         if visit.named:

@@ -185,7 +185,14 @@ class Fetcher:
                 raise UnsafeURL(url, f"{shown} {reason}" if literal is None else f"{shown} is {reason}")
         return parts, addresses[0]
 
-    async def get(self, url: str, *, max_bytes: int, truncate: bool = False) -> Fetched:
+    async def get(
+        self,
+        url: str,
+        *,
+        max_bytes: int,
+        truncate: bool = False,
+        before_redirect: Callable[[str], Awaitable[None]] | None = None,
+    ) -> Fetched:
         """GET `url`, following redirects by hand; the body must fit in `max_bytes` (or, with `truncate`, its
         first `max_bytes` are kept and the rest is not read).
 
@@ -204,6 +211,8 @@ class Fetcher:
                 raise FetchFailed(current, f"no complete answer within {self.timeout:g} s") from exc
             if isinstance(outcome, Fetched):
                 return outcome
+            if before_redirect is not None:  # the caller's own rules for where a redirect may go (robots.txt)
+                await before_redirect(outcome)
             current = outcome
         raise FetchFailed(url, f"more than {self.max_redirects} redirects")
 
