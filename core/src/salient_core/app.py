@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse
 
 from salient_core.auth import Caller, TokenStore, current_caller
 from salient_core.db import Database
-from salient_core.middleware import ErrorMapping, ScopeGuard
+from salient_core.middleware import ErrorMapping, InlineSchemas, ScopeGuard
 from salient_core.migrate import MigrationSet, upgrade
 from salient_core.settings import ServerSettings
 
@@ -92,7 +92,8 @@ def create_server(spec: ServerSpec[S], settings: ServerSettings, *, instructions
         version=_version(f"salient-{spec.name}"),
         instructions=instructions,
         lifespan=server_lifespan,
-        middleware=[ErrorMapping(), ScopeGuard(spec.name, settings)],
+        middleware=[InlineSchemas(), ErrorMapping(), ScopeGuard(spec.name, settings)],
+        dereference_schemas=False,  # InlineSchemas does it, once per tool
         mask_error_details=True,
         on_duplicate="error",
     )

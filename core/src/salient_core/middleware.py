@@ -1,13 +1,17 @@
-"""MCP middleware every server installs: scope checks and error mapping."""
+"""MCP middleware every server installs: scope checks, error mapping, and tool schemas inlined once."""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from fastmcp.exceptions import ToolError, ValidationError
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
+from fastmcp.server.middleware.dereference import DereferenceRefsMiddleware
+from fastmcp.tools import Tool
+from fastmcp.utilities.json_schema import dereference_refs
 from mcp import types as mt
 from pydantic import ValidationError as PydanticValidationError
 
@@ -110,3 +114,41 @@ class ErrorMapping(Middleware):
             f"Internal error in {tool!r} (correlation id {correlation_id}). Nothing was changed. "
             "Retry once; if it fails again, report this correlation id to the operator."
         )
+
+
+def inlined(tool: Tool) -> Tool:
+    """The tool with the `$ref`s of its argument and output schemas inlined (some clients cannot follow them)."""
+    updates = {
+        key: dereference_refs(schema)
+        for key, schema in (("parameters", tool.parameters), ("output_schema", tool.output_schema))
+        if schema is not None
+    }
+    return tool.model_copy(update=updates)
+
+
+class InlineSchemas(DereferenceRefsMiddleware):
+    """fastmcp's `dereference_schemas`, done once per tool instead of on every `tools/list`.
+
+    Inlining the catalog's seven schemas took 13 ms per listing, paid by every new client session. A running
+    server's tools are fixed objects, so each one's inlined copy is kept, keyed by the tool object itself (held, so
+    its id cannot be reused). Install it instead of the default: `FastMCP(dereference_schemas=False)`.
+    """
+
+    def __init__(self, max_tools: int = 1024) -> None:
+        self.max_tools = max_tools
+        self._inlined: dict[int, tuple[Tool, Tool]] = {}
+
+    async def on_list_tools(
+        self, context: MiddlewareContext[mt.ListToolsRequest], call_next: CallNext[mt.ListToolsRequest, Sequence[Tool]]
+    ) -> Sequence[Tool]:
+        return [self._inline(tool) for tool in await call_next(context)]
+
+    def _inline(self, tool: Tool) -> Tool:
+        known = self._inlined.get(id(tool))
+        if known is not None and known[0] is tool:
+            return known[1]
+        if len(self._inlined) >= self.max_tools:  # tools made per request (none of ours) would otherwise pile up
+            self._inlined.clear()
+        copy = inlined(tool)
+        self._inlined[id(tool)] = (tool, copy)
+        return copy
