@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from salient_host.cli_data import register as register_data
 from salient_host.cli_host import register
 from salient_host.cli_install import register as register_install
 from salient_host.cli_options import ConfigOption, DbOption, load
@@ -25,6 +26,7 @@ servers_app = typer.Typer(help="The Salient servers installed here.", no_args_is
 app.add_typer(servers_app, name="servers")
 register(app, servers_app)
 register_install(app)
+register_data(app)
 console = Console()
 
 
