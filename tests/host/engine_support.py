@@ -95,9 +95,14 @@ async def engine_for(
     agents: dict[str, dict[str, Any]] | None = None,
     instructions: str = "Answer from tools.",
     db: str | None = None,
+    hold_connections: float = 300.0,
+    max_held: int = 64,
     **top: Any,
 ) -> AsyncIterator[ConversationEngine]:
-    """An engine over a fresh SQLite store (or `db`) for a configuration written under `directory`."""
+    """An engine over a fresh SQLite store (or `db`) for a configuration written under `directory`.
+
+    `hold_connections` and `max_held` go to the engine; the other keywords are the configuration's top-level keys.
+    """
     raw: dict[str, Any] = {
         "servers": servers or {},
         "agents": agents if agents is not None else {"sales": agent({name: ["*"] for name in servers or {}})},
@@ -106,7 +111,9 @@ async def engine_for(
     config = load_config(write_config(directory / "config", raw, instructions=instructions), {})
     store = await Store.open(db or f"sqlite:///{directory / 'host.db'}")
     try:
-        async with ConversationEngine(config, store, model=model) as engine:
+        async with ConversationEngine(
+            config, store, model=model, hold_connections=hold_connections, max_held=max_held
+        ) as engine:
             yield engine
     finally:
         await store.close()

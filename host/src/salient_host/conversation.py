@@ -12,7 +12,7 @@ same), AgentNotAllowed (a PermissionError), and the ValueErrors NothingToDecide,
 that goes wrong inside a turn is a TurnFailed event instead, so a stream always ends cleanly.
 
 A turn is stored and run under its session's lock: turns of one session run one after another, turns of different
-sessions run side by side, each with its own MCP sessions (its own toolsets, built for that turn).
+sessions run side by side. Each session has its own MCP sessions, held open between its turns (connections.py).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from pydantic_ai.toolsets import AbstractToolset
 
 from salient_host.budgets import BudgetGuard
 from salient_host.config import Config
+from salient_host.connections import ConversationConnections
 from salient_host.events import (
     ApprovalRequested,
     SessionInfo,
@@ -53,7 +54,6 @@ from salient_host.recording import RecordingToolset
 from salient_host.runtime import UnknownAgent, build_agent, usage_limits
 from salient_host.summary import Summarizer, open_mailer
 from salient_host.supervision import StatusBoard, StatusChange, supervised_servers, watch
-from salient_host.toolsets import agent_toolsets
 from salient_host.turn import FailureCode, Turn
 from salient_host.turnlog import TurnLog
 
@@ -127,8 +127,13 @@ class ConversationEngine:
         env: Mapping[str, str] = os.environ,
         keep_turns: int = 1000,
         mailer: Mailer | None = None,
+        hold_connections: float = 300.0,
+        max_held: int = 64,
     ) -> None:
         """`model`: a Model for every agent (tests), a model string overriding the configuration, or None.
+
+        `hold_connections`: seconds a quiet conversation keeps its MCP connections (connections.py), for at most
+        `max_held` conversations; 0 closes them after every turn.
 
         `mailer`: where e-mail summaries go (`summary.open_mailer`); without one, no agent sends summaries.
         """
@@ -146,6 +151,10 @@ class ConversationEngine:
         self._owns_store = False
         # The latest state of every server the turns have used, for an admin view (`status_board.statuses()`).
         self.status_board = StatusBoard()
+        # Each conversation's own MCP sessions (never shared), held open between its turns.
+        self.connections = ConversationConnections(
+            config, idle=hold_connections, max_open=max_held, on_open=self.status_board.track
+        )
         self._owns_mailer = False
         # E-mail summaries (summary.py): the agent's `email_summary` tool and the inactivity `sweep`.
         self.summarizer = (
@@ -189,32 +198,19 @@ class ConversationEngine:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def aclose(self) -> None:
-        """Stop running turns (each ends with TurnFailed) and close the store if the engine opened it."""
+        """Stop running turns (each ends with TurnFailed), close MCP connections, and the store if opened here."""
         for task in list(self._tasks):
             task.cancel()
         await self.wait_idle()
+        await self.connections.aclose()
         if self._owns_mailer and self.summarizer is not None:
-            await self._flush_mail(self.summarizer.mailer)
+            await self.summarizer.mailer.aclose(flush_within=30.0)
         if self._owns_store:
             await self.store.close()
 
     def _lock_for(self, session_id: str) -> asyncio.Lock:
         """One session's lock: its turns (and its summary) run one at a time."""
         return self._locks.setdefault(session_id, asyncio.Lock())
-
-    @staticmethod
-    async def _flush_mail(mailer: Mailer, within: float = 30.0) -> None:
-        """Send what is due (a summary `salient chat` just queued, say) before the mailer closes.
-
-        Whatever fails or takes longer stays queued in the outbox for the next worker (`salient up`).
-        """
-        try:
-            async with asyncio.timeout(within):
-                await mailer.deliver_due()
-        except TimeoutError:
-            log.warning("mail still queued after %.0f s; the next mail worker (salient up) sends it", within)
-        finally:
-            await mailer.aclose()
 
     # Sessions
 
@@ -445,28 +441,29 @@ class ConversationEngine:
         except ModelUnavailable as exc:
             await turn.fail("no_model", str(exc))
             return
-        agent_config = self.config.agents[name]
-        # New toolsets, hence new MCP sessions, for every turn: nothing is shared between conversations.
-        toolsets = agent_toolsets(self.config, agent_config)
-        servers = supervised_servers(toolsets).values()
-        self.status_board.track(servers)
-        # Host additions: the lead's source filled from the session's origin (origin.py), `email_summary`.
-        recorded: list[AbstractToolset[Any]] = [
-            LeadOriginToolset(
-                RecordingToolset(t, observer=turn), origin=dict(turn.session.origin or {}), servers=turn.servers
-            )
-            for t in toolsets
-        ]
-        if self.summarizer is not None and (summaries := self.summarizer.toolset(turn.session, turn)) is not None:
-            recorded.append(RecordingToolset(summaries, observer=turn))
-        agent = build_agent(self.config, name, toolsets=recorded)
+        # The conversation's own toolsets, hence MCP sessions: nothing is shared between conversations.
+        async with self.connections.use(turn.session.id, name) as toolsets:
+            # Host additions: the lead's source filled from the session's origin (origin.py), `email_summary`.
+            recorded: list[AbstractToolset[Any]] = [
+                LeadOriginToolset(
+                    RecordingToolset(t, observer=turn), origin=dict(turn.session.origin or {}), servers=turn.servers
+                )
+                for t in toolsets
+            ]
+            if self.summarizer is not None and (summaries := self.summarizer.toolset(turn.session, turn)) is not None:
+                recorded.append(RecordingToolset(summaries, observer=turn))
+            agent = build_agent(self.config, name, toolsets=recorded)
 
-        def tell(change: StatusChange) -> None:
-            if change.text:
-                turn.notice(change.level, change.text)
+            def tell(change: StatusChange) -> None:
+                if change.text:
+                    turn.notice(change.level, change.text)
 
-        with watch(servers, tell):
-            await turn.run(agent, model, limits=usage_limits(self.config, name), deferred=deferred)
+            servers = supervised_servers(toolsets).values()
+            for server in servers:  # down before this turn (at connecting, or in an earlier turn): say so again
+                if server.status.state == "down":
+                    tell(StatusChange("idle", server.status))
+            with watch(servers, tell):
+                await turn.run(agent, model, limits=usage_limits(self.config, name), deferred=deferred)
 
     def _model(self, agent: str) -> Model:
         if isinstance(self.model, Model):

@@ -114,9 +114,21 @@ class Mailer:
     ) -> None:
         await self.aclose()
 
-    async def aclose(self) -> None:
-        if self.transport is not None:
-            await self.transport.aclose()
+    async def aclose(self, *, flush_within: float = 0.0) -> None:
+        """Close the transport; with `flush_within`, first send what is due for up to that many seconds.
+
+        (A summary `salient chat` just queued, say.) Whatever fails or takes longer stays queued in the outbox for
+        the next worker (`salient up`).
+        """
+        try:
+            if flush_within > 0:
+                async with asyncio.timeout(flush_within):
+                    await self.deliver_due()
+        except TimeoutError:
+            log.warning("mail still queued after %.0f s; the next mail worker (salient up) sends it", flush_within)
+        finally:
+            if self.transport is not None:
+                await self.transport.aclose()
 
     # -- queueing -----------------------------------------------------------------------------------------
 
