@@ -6,15 +6,17 @@ against `salient-catalog --http --demo` over streamable HTTP, through:
 - **bare**: a pydantic-ai `Agent` over a plain `MCPToolset` (the baseline);
 - **host agent**: `runtime.build_agent` as configured from YAML, so `agent_toolsets` with supervision, allow-list,
   `<server>_` prefix and approval gate, and the host's output type and instructions;
-- **host engine**: the whole host turn as the web chat and `salient chat` run it (`ConversationEngine` over SQLite):
-  a new session, the visitor's message stored first, the agent built for the turn with its own MCP session
-  (initialize and tools/list over HTTP: concurrent conversations never share one), events, every request priced,
-  the messages and tool calls stored. Its model streams (the same script, each part in one delta), as every host
-turn does; the other two rows ask for whole responses.
+- **host engine, first turn**: the whole host turn as the web chat and `salient chat` run it (`ConversationEngine`
+  over SQLite) in a new conversation: the session started, the visitor's message stored first, the conversation's
+  own MCP session opened (concurrent conversations never share one) and its tools listed, events, every request
+  priced, the messages and tool calls stored;
+- **host engine, later turn**: the same in a conversation that has had turns already (conversations of five
+  turns), over the MCP session it holds between turns (connections.py).
 
-The first two hold their MCP connection across turns, run in the same process and alternate in rounds with the
-third. Time inside the tool calls (`MCPToolset.call_tool`, timed the same way in every row) is subtracted, so what
-is left is the host's own work per turn.
+The engine rows' model streams (the same script, each part in one delta), as every host turn does; the other two
+ask for whole responses. The first two rows hold their MCP connection across turns, and all rows run in the same
+process, alternating in rounds. Time inside the tool calls (`MCPToolset.call_tool`, timed the same way in every
+row) is subtracted, so what is left is the host's own work per turn.
 
     uv run python bench/host_overhead.py [--turns 300] [--rounds 10]
 """
@@ -26,7 +28,7 @@ import asyncio
 import statistics
 import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,12 +100,60 @@ def streamed(prefix: str) -> FunctionModel:
     return FunctionModel(answer, stream_function=stream)
 
 
+class Turns:
+    """One row's turns: `run` is timed, `prepare` (before each) is not."""
+
+    async def prepare(self) -> None:
+        return None
+
+    async def run(self) -> None:
+        raise NotImplementedError
+
+
 @dataclass
 class Runner:
-    """One row: how to set up an agent for many turns, and run one turn."""
+    """One row: how to set up an agent for many turns."""
 
     name: str
-    setup: Callable[[], AbstractAsyncContextManager[Callable[[], Awaitable[None]]]]
+    setup: Callable[[], AbstractAsyncContextManager[Turns]]
+
+
+class AgentTurns(Turns):
+    def __init__(self, agent: Agent[None, Any], limits: Any = None) -> None:
+        self.agent, self.limits = agent, limits
+
+    async def run(self) -> None:
+        result = await self.agent.run(QUESTION, usage_limits=self.limits)
+        assert isinstance(result.output, str) and result.output.startswith("Yes: "), result.output
+
+
+class EngineTurns(Turns):
+    """Turns of the engine: each in a new conversation, or (`per_conversation` > 1) later turns of one."""
+
+    def __init__(self, engine: ConversationEngine, per_conversation: int = 1) -> None:
+        self.engine, self.per_conversation = engine, per_conversation
+        self.session = ""
+        self.count = 0
+
+    async def prepare(self) -> None:
+        if self.per_conversation == 1:
+            return
+        if self.count % self.per_conversation == 0:  # a new conversation and its first turn, not timed
+            self.session = (await self.engine.start(account="demo", agent="bench")).id
+            await self._send()
+
+    async def run(self) -> None:
+        if self.per_conversation == 1:
+            self.session = (await self.engine.start(account="demo", agent="bench")).id
+        await self._send()
+
+    async def _send(self) -> None:
+        self.count += 1
+        events = [
+            e async for e in self.engine.send(self.session, QUESTION, account="demo", client_message_id=str(self.count))
+        ]
+        finished = events[-1]
+        assert isinstance(finished, TurnFinished) and (finished.output or "").startswith("Yes: "), events[-3:]
 
 
 def host_config(url: str, directory: Path) -> Config:
@@ -128,50 +178,37 @@ def host_config(url: str, directory: Path) -> Config:
 
 def runners(url: str, config: Config, directory: Path) -> list[Runner]:
     @asynccontextmanager
-    async def bare() -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    async def bare() -> AsyncIterator[Turns]:
         toolset = MCPToolset(StreamableHttpTransport(url), id="catalog")
         agent = Agent(FunctionModel(script("")), toolsets=[toolset], instructions=INSTRUCTIONS)
-
-        async def turn() -> None:
-            result = await agent.run(QUESTION)
-            assert result.output.startswith("Yes: "), result.output
-
         async with agent:
-            yield turn
+            yield AgentTurns(agent)
 
     @asynccontextmanager
-    async def host() -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    async def host() -> AsyncIterator[Turns]:
         toolset = MCPToolset(StreamableHttpTransport(url), id="catalog")
         agent = build_agent(config, "bench", FunctionModel(script("catalog_")), {"catalog": toolset})
-        limits = usage_limits(config, "bench")
-
-        async def turn() -> None:
-            result = await agent.run(QUESTION, usage_limits=limits)
-            assert isinstance(result.output, str) and result.output.startswith("Yes: "), result.output
-
         async with agent:
-            yield turn
+            yield AgentTurns(agent, usage_limits(config, "bench"))
 
-    @asynccontextmanager
-    async def engine() -> AsyncIterator[Callable[[], Awaitable[None]]]:
-        store = await Store.open(f"sqlite:///{directory / 'host.db'}")
-        count = 0
+    def engine(per_conversation: int) -> Callable[[], AbstractAsyncContextManager[Turns]]:
+        @asynccontextmanager
+        async def setup() -> AsyncIterator[Turns]:
+            store = await Store.open(f"sqlite:///{directory / f'host-{per_conversation}.db'}")
+            try:
+                async with ConversationEngine(config, store, model=streamed("catalog_")) as running:
+                    yield EngineTurns(running, per_conversation)
+            finally:
+                await store.close()
 
-        async def turn() -> None:
-            nonlocal count
-            count += 1
-            session = await running.start(account="demo", agent="bench")
-            events = [e async for e in running.send(session.id, QUESTION, account="demo", client_message_id=str(count))]
-            finished = events[-1]
-            assert isinstance(finished, TurnFinished) and (finished.output or "").startswith("Yes: "), events[-3:]
+        return setup
 
-        try:
-            async with ConversationEngine(config, store, model=streamed("catalog_")) as running:
-                yield turn
-        finally:
-            await store.close()
-
-    return [Runner("bare Agent", bare), Runner("host agent", host), Runner("host engine", engine)]
+    return [
+        Runner("bare Agent", bare),
+        Runner("host agent", host),
+        Runner("host engine, first turn", engine(1)),
+        Runner("host engine, later turn", engine(5)),
+    ]
 
 
 @dataclass
@@ -190,15 +227,17 @@ async def measure(rows: list[Runner], turns: int, rounds: int) -> dict[str, Samp
     setups = {row.name: row.setup() for row in rows}
     entered = {name: await setup.__aenter__() for name, setup in setups.items()}
     try:
-        for turn in entered.values():  # warm caches, connections and code paths
+        for row in entered.values():  # warm caches, connections and code paths
             for _ in range(20):
-                await turn()
+                await row.prepare()
+                await row.run()
         for _ in range(rounds):  # rows alternate, so drift on a shared machine hits them alike
-            for name, turn in entered.items():
+            for name, row in entered.items():
                 for _ in range(per_round):
+                    await row.prepare()
                     ToolClock.inside = 0.0
                     start = time.perf_counter()
-                    await turn()
+                    await row.run()
                     samples[name].turn.append(time.perf_counter() - start)
                     samples[name].inside.append(ToolClock.inside)
     finally:

@@ -6,6 +6,7 @@ was spent, the limit and where to raise it, and that nothing more was spent (no 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,34 @@ async def test_the_turn_cost_limit_stops_a_turn_between_requests(tmp_path: Path)
     )
     # What the turn got to is kept, with the unanswered call closed, so the session can go on.
     assert messages[-1].error_code == "budget_exceeded" and messages[-1].model_messages
+
+
+async def test_a_session_budget_counts_the_running_turns_own_requests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The turn's records are written beside it; a budget read from memory must still see the request just made,
+    # however slowly its record is written.
+    seen: list[int] = []
+
+    def try_a_tool_then_answer(messages: list[ModelMessage], info: AgentInfo) -> Any:
+        seen.append(len(messages))
+        return "Done." if tool_result(messages) is not None else [("no_such_tool", {})]
+
+    agents = {"sales": agent({}, limits={"tokens_per_session": 10})}
+    async with engine_for(tmp_path, scripted(try_a_tool_then_answer), agents=agents, prices=PRICES) as engine:
+        record = engine.store.record_request
+
+        async def slowly(*args: Any, **kwargs: Any) -> Any:
+            await asyncio.sleep(0.3)
+            return await record(*args, **kwargs)
+
+        monkeypatch.setattr(engine.store, "record_request", slowly)
+        session = await engine.start(account="demo", agent="sales")
+        events = await collect(engine.send(session.id, "Go", account="demo", client_message_id="1"))
+        requests = await engine.store.requests(session.id)
+    assert len(seen) == 1 and len(requests) == 1
+    [failed] = of_type(events, TurnFailed)
+    assert failed.code == "budget_exceeded" and failed.message.startswith("Budget exceeded: this session has used ")
 
 
 async def test_a_budget_nearly_spent_is_noticed_before_it_stops_anything(tmp_path: Path) -> None:

@@ -55,6 +55,17 @@ class BudgetGuard:
         self.store = store
         self.file = display_path(config.source)
 
+    def reads_spending(self, session: Session) -> bool:
+        """Whether a budget that applies to `session` counts what memory says was spent (all but the turn's own)."""
+        agent = self.config.agents[session.agent]
+        limits, account = agent.limits, self.config.accounts.get(session.account_id)
+        scopes = [agent.budgets] + ([account.budgets] if account is not None else [])
+        return (
+            limits.tokens_per_session is not None
+            or limits.cost_per_session_usd is not None
+            or any(b.tokens_per_day is not None or b.cost_per_month_usd is not None for b in scopes)
+        )
+
     async def checks(self, session: Session, *, turn_cost: Decimal, now: datetime | None = None) -> list[Check]:
         """Every configured budget that applies to the next request in `session`, with what it has used."""
         agent = self.config.agents[session.agent]

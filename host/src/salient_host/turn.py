@@ -4,14 +4,19 @@ Every model request is checked against the budgets first, streamed (so text reac
 priced and stored with its latency the moment it ends. Every tool call is reported by the RecordingToolset around
 the agent's toolsets. The turn ends in exactly one TurnFinished or TurnFailed, and its messages are stored either
 way, so the session can go on from whatever was said and done.
+
+Records of requests and tool calls are written as they happen but do not hold the turn up: each write starts at once
+and runs beside the turn, and the turn waits for them all before it stores its answer (and before a budget reads
+what was spent). So once a turn has ended, everything in it is stored.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -123,10 +128,32 @@ class Turn:
     cost: Decimal = Decimal(0)
     unpriced: int = 0
     _noticed: set[str] = field(default_factory=set)
+    _writes: list[asyncio.Future[Any]] = field(default_factory=list)
 
     @property
     def id(self) -> str:
         return self.log.turn_id
+
+    def _write(self, write: Awaitable[Any]) -> None:
+        """Store a record beside the turn, after the ones before it (see the module docstring).
+
+        One at a time and in order: concurrent writers would only wait for each other on SQLite's write lock.
+        """
+        previous = self._writes[-1] if self._writes else None
+
+        async def in_order() -> Any:
+            if previous is not None:
+                await asyncio.wait([previous])  # its outcome is `_written`'s to report
+            return await write
+
+        self._writes.append(asyncio.ensure_future(in_order()))
+
+    async def _written(self) -> None:
+        """Wait for every record started so far; the first that failed is raised once all have ended."""
+        writes, self._writes = self._writes, []
+        for outcome in await asyncio.gather(*writes, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     # Tool calls, as the RecordingToolset reports them.
 
@@ -147,16 +174,18 @@ class Turn:
             ok=error is None,
             error=error,
         )
-        await self.store.record_tool_call(
-            self.session,
-            turn_id=self.id,
-            call_id=call_id,
-            server=server,
-            tool=tool,
-            args=redact(args),
-            outcome="ok" if error is None else "error",
-            duration_ms=duration_ms,
-            error=error,
+        self._write(
+            self.store.record_tool_call(
+                self.session,
+                turn_id=self.id,
+                call_id=call_id,
+                server=server,
+                tool=tool,
+                args=redact(args),
+                outcome="ok" if error is None else "error",
+                duration_ms=duration_ms,
+                error=error,
+            )
         )
 
     # The run.
@@ -170,6 +199,20 @@ class Turn:
         deferred: DeferredToolResults | None = None,
     ) -> None:
         """Continue the session's history (whose last message is the person's, or their decisions in `deferred`)."""
+        try:
+            await self._run(agent, model, limits=limits, deferred=deferred)
+        finally:
+            if self._writes:  # a turn stopped part-way (the host closing) still stores the records it started
+                await asyncio.shield(asyncio.gather(*self._writes, return_exceptions=True))
+
+    async def _run(
+        self,
+        agent: Agent[None, Output],
+        model: Model,
+        *,
+        limits: UsageLimits,
+        deferred: DeferredToolResults | None = None,
+    ) -> None:
         history = await self.store.model_history(self.session.id)
         new: list[ModelMessage] = []
         try:
@@ -215,6 +258,8 @@ class Turn:
             self.log.emit(Notice, level=level, text=text)
 
     async def _before_request(self) -> None:
+        if self.guard.reads_spending(self.session):
+            await self._written()  # what this turn spent so far is counted
         for warning in await self.guard.enforce(self.session, turn_cost=self.cost):
             self.notice("warning", f"Budget nearly spent: {warning}.")
 
@@ -234,31 +279,35 @@ class Turn:
         except UsageLimitExceeded:
             raise
         except Exception as exc:
-            await self.store.record_request(
-                self.session,
-                turn_id=self.id,
-                provider=model.system,
-                model=model.model_name,
-                input_tokens=0,
-                output_tokens=0,
-                cost_usd=Decimal(0),  # a refused request has no tokens to pay for
-                latency_ms=(time.perf_counter() - started) * 1000,
-                error=provider_message(exc),
+            self._write(
+                self.store.record_request(
+                    self.session,
+                    turn_id=self.id,
+                    provider=model.system,
+                    model=model.model_name,
+                    input_tokens=0,
+                    output_tokens=0,
+                    cost_usd=Decimal(0),  # a refused request has no tokens to pay for
+                    latency_ms=(time.perf_counter() - started) * 1000,
+                    error=provider_message(exc),
+                )
             )
             raise
         response: ModelResponse = stream.response
         latency_ms = (time.perf_counter() - started) * 1000
         cost = self.pricer.price(response, configured_name=model.model_name)
         usage = response.usage
-        await self.store.record_request(
-            self.session,
-            turn_id=self.id,
-            provider=response.provider_name or model.system,
-            model=response.model_name or model.model_name,
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            cost_usd=cost,
-            latency_ms=latency_ms,
+        self._write(
+            self.store.record_request(
+                self.session,
+                turn_id=self.id,
+                provider=response.provider_name or model.system,
+                model=response.model_name or model.model_name,
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                cost_usd=cost,
+                latency_ms=latency_ms,
+            )
         )
         self.input_tokens += usage.input_tokens
         self.output_tokens += usage.output_tokens
@@ -288,6 +337,7 @@ class Turn:
                     self.log.emit(Notice, level="info", text=f"Not run: {server}.{tool} (denied).")
 
     async def finish(self, output: Output, new: list[ModelMessage]) -> None:
+        await self._written()
         await self._record_denials(new)
         held = output.approvals + output.calls if isinstance(output, DeferredToolRequests) else []
         for call in held:
@@ -333,6 +383,7 @@ class Turn:
 
     async def fail(self, code: FailureCode, message: str, new: Sequence[ModelMessage] = ()) -> None:
         """Store what the turn got to (its history stays valid) with the reason, then emit TurnFailed."""
+        await self._written()
         await self._record_denials(new)
         await self.store.add_message(
             self.session,
