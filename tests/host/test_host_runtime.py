@@ -12,10 +12,10 @@ from host_support import agent, stdio_server, write_config
 from pydantic_ai import ModelMessage, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
 from pydantic_ai.exceptions import UsageLimitExceeded
 from pydantic_ai.models.function import AgentInfo, FunctionModel
+from salient_host.commands import resolve_command
 from salient_host.config import Config
 from salient_host.config_load import load_config
 from salient_host.runtime import ask, build_agent
-from salient_host.toolsets import resolve_command
 
 
 def config(tmp_path: Path, servers: list[str], agents: dict[str, Any]) -> Config:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from salient_host.cli_options import ConfigOption, load
+from salient_host.commands import locate
 from salient_host.config import ServerConfig
 from salient_host.config_load import DEFAULT_CONFIG
 from salient_host.problems import Problem
@@ -160,7 +160,7 @@ def _run(name: str, server: ServerConfig, source: Path | None, account: str | No
     assert server.command is not None, "config_load guarantees command or url"
     env = os.environ | server.env
     cwd = source.parent / server.cwd if source is not None and server.cwd else None
-    executable = _locate(server.command, env.get("PATH"), cwd)
+    executable = locate(server.command, path=env.get("PATH"), cwd=cwd)
     if executable is None:
         where = f"not on PATH, nor in {Path(sys.executable).parent}"
         fix = f"install it: `make sync` in the repository, or `pip install ./core ./servers/{name}`"
@@ -210,19 +210,6 @@ def _server(name: str, config_path: str | None) -> tuple[ServerConfig, Path | No
             )
         )
     return server, config.source
-
-
-def _locate(command: str, path: str | None, cwd: Path | None) -> str | None:
-    """Where `command` is, found as `toolsets.resolve_command` finds it (PATH, then beside this interpreter), or
-    None. Not imported from there: toolsets brings in pydantic-ai, seconds of start-up for every import."""
-    if os.sep in command:
-        where = Path(command) if cwd is None else cwd / command
-        return command if where.is_file() else None
-    found = shutil.which(command, path=path)
-    if found:
-        return found
-    beside = Path(sys.executable).parent / command
-    return str(beside) if beside.exists() else None
 
 
 def _refuse(message: str) -> NoReturn:

@@ -22,7 +22,6 @@ import logging
 import os
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from decimal import Decimal
 from typing import Any, cast
 
 from pydantic_ai import DeferredToolResults, ModelRequest, ToolDenied, ToolReturnPart, UserPromptPart
@@ -33,18 +32,15 @@ from salient_host.budgets import BudgetGuard
 from salient_host.config import Config
 from salient_host.connections import ConversationConnections
 from salient_host.events import (
-    ApprovalRequested,
     SessionInfo,
     ShownMessage,
     ShownToolCall,
-    TextDelta,
     TurnEvent,
     TurnFailed,
-    TurnFinished,
 )
 from salient_host.mail import Mailer
 from salient_host.memory import DuplicateClientMessage, Store, database_url
-from salient_host.memory.models import Message, Session, ToolCall
+from salient_host.memory.models import Session, ToolCall
 from salient_host.memory.store import new_id
 from salient_host.models import ModelUnavailable, resolve
 from salient_host.origin import LeadOriginToolset
@@ -54,14 +50,13 @@ from salient_host.recording import RecordingToolset
 from salient_host.runtime import UnknownAgent, build_agent, usage_limits
 from salient_host.summary import Summarizer, open_mailer
 from salient_host.supervision import StatusBoard, StatusChange, supervised_servers, watch
-from salient_host.turn import FailureCode, Turn
-from salient_host.turnlog import TurnLog
+from salient_host.turn import Turn
+from salient_host.turnlog import TurnLog, replay
 
 log = logging.getLogger(__name__)
 
 DENIED = "A person denied this call; it was not run. Do not retry it unless they ask again."
 NOT_DECIDED = "Not run: the person sent a new message instead of approving this call."
-INTERRUPTED = "This turn did not finish (the host stopped while it ran). Your message is saved; send another to go on."
 
 
 class ConversationError(Exception):
@@ -323,7 +318,7 @@ class ConversationEngine:
         stored = await self.store.message_by_client_id(session.id, client_message_id)
         if key in self._by_client:  # started by a concurrent send while we looked
             return self._turns[self._by_client[key]]
-        return await self._replay(session, stored.turn_id) if stored is not None else None
+        return await replay(self.store, session, stored.turn_id) if stored is not None else None
 
     def _begin(self, session: Session, client_message_id: str, body: Callable[[Turn], Awaitable[None]]) -> TurnLog:
         turn_log = TurnLog(new_id(), session.id)
@@ -469,39 +464,3 @@ class ConversationEngine:
         if isinstance(self.model, Model):
             return self.model
         return resolve(self.config, agent, self.model, self.env)[0]
-
-    async def _replay(self, session: Session, turn_id: str) -> TurnLog:
-        """A turn from an earlier process (or forgotten here), told again from what memory holds."""
-        turn_log = TurnLog(turn_id, session.id)
-        rows: list[Message] = await self.store.messages(session.id, turn_id=turn_id)
-        answer = next((m for m in rows if m.role == "assistant"), None)
-        if answer is None:
-            turn_log.emit(TurnFailed, code="internal", message=INTERRUPTED)
-        elif answer.error_code:
-            turn_log.emit(TurnFailed, code=cast(FailureCode, answer.error_code), message=answer.error or "")
-        else:
-            if answer.text:
-                turn_log.emit(TextDelta, text=answer.text)
-            held = [
-                c for c in await self.store.tool_calls(session.id, outcome="awaiting_approval") if c.turn_id == turn_id
-            ]
-            for call in held:
-                turn_log.emit(
-                    ApprovalRequested,
-                    call_id=call.call_id,
-                    server=call.server,
-                    tool=call.tool,
-                    args=dict(call.args or {}),
-                    reason=f"{call.server}.{call.tool} can change or delete data",
-                )
-            requests = [r for r in await self.store.requests(session.id) if r.turn_id == turn_id]
-            known = [r.cost_usd for r in requests if r.cost_usd is not None]
-            turn_log.emit(
-                TurnFinished,
-                message_id=answer.id,
-                output=None if held else answer.text,
-                input_tokens=sum(r.input_tokens for r in requests),
-                output_tokens=sum(r.output_tokens for r in requests),
-                cost_usd=float(sum(known, Decimal(0))) if len(known) == len(requests) else None,
-            )
-        return turn_log

@@ -72,11 +72,14 @@ class TurnFinished(Event):
     cost_usd: float | None  # None when the model's price is unknown
 
 
+FailureCode = Literal["no_model", "budget_exceeded", "model_error", "limit_reached", "internal"]
+
+
 @dataclass(frozen=True, kw_only=True)
 class TurnFailed(Event):
     """The turn ended without an answer; `message` says why and what to do (configure a model, raise a budget)."""
 
-    code: Literal["no_model", "budget_exceeded", "model_error", "limit_reached", "internal"]
+    code: FailureCode
     message: str
 
 

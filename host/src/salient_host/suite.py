@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
 import httpx
+
+from salient_host.commands import resolve_command
 
 # `salient up` serves the web chat on the base port and each server on its offset from it (8101-8105 by default);
 # a server missing here gets the next number after these.
@@ -43,7 +42,7 @@ def installed_servers(*, port_base: int = BASE_PORT) -> list[InstalledServer]:
         port = port_base + PORT_OFFSETS[name] if name in PORT_OFFSETS else None
         if port is None:
             port, next_port = next_port, next_port + 1
-        command = shutil.which(f"salient-{name}") or os.path.join(os.path.dirname(sys.executable), f"salient-{name}")
+        command = resolve_command(f"salient-{name}")
         servers.append(InstalledServer(name=name, command=command, port=port))
     return servers
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import shutil
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
@@ -15,6 +13,7 @@ from pydantic_ai import RunContext, ToolDefinition
 from pydantic_ai.mcp import MCPToolset
 from pydantic_ai.toolsets import AbstractToolset
 
+from salient_host.commands import resolve_command
 from salient_host.config import AgentConfig, Config, ServerConfig
 from salient_host.mcp_client import HttpTransport, StdioServerTransport
 from salient_host.supervision import SupervisedToolset, supervise
@@ -22,17 +21,6 @@ from salient_host.supervision import SupervisedToolset, supervise
 # Stdio servers get a minimal environment (the MCP client's default: HOME, PATH, ...). These add where per-user
 # data lives and the locale, so a server finds the same data directory the user's shell would; never secrets.
 PASSTHROUGH_ENV = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")
-
-
-def resolve_command(command: str) -> str:
-    """A bare command from PATH, else from this interpreter's bin directory (where `salient-*` are installed)."""
-    if os.sep in command:
-        return command
-    found = shutil.which(command)
-    if found:
-        return found
-    beside = Path(sys.executable).parent / command
-    return str(beside) if beside.exists() else command
 
 
 def transport(server: ServerConfig, base_dir: Path, log_file: TextIO | None = None) -> ClientTransport:

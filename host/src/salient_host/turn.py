@@ -42,6 +42,7 @@ from pydantic_ai.usage import UsageLimits
 from salient_host.budgets import BudgetExceeded, BudgetGuard
 from salient_host.events import (
     ApprovalRequested,
+    FailureCode,
     Notice,
     TextDelta,
     ToolFinished,
@@ -58,7 +59,6 @@ from salient_host.runtime import Output
 from salient_host.turnlog import TurnLog
 
 log = logging.getLogger(__name__)
-FailureCode = Literal["no_model", "budget_exceeded", "model_error", "limit_reached", "internal"]
 
 
 class TurnError(Exception):

@@ -2,16 +2,19 @@
 
 The turn's task appends; followers (an SSE stream, a terminal, a retry after a dropped connection) read from the
 sequence number after the last one they saw. Appending never waits for a follower, so a slow or vanished client
-cannot hold a turn up.
+cannot hold a turn up. A turn of an earlier process is told again from what memory holds (`replay`).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
-from salient_host.events import TurnEvent, TurnFailed, TurnFinished
+from salient_host.events import ApprovalRequested, FailureCode, TextDelta, TurnEvent, TurnFailed, TurnFinished
+from salient_host.memory import Store
+from salient_host.memory.models import Message, Session
 
 
 class TurnLog:
@@ -45,3 +48,41 @@ class TurnLog:
             if self.done:
                 return
             await self._wake.wait()
+
+
+INTERRUPTED = "This turn did not finish (the host stopped while it ran). Your message is saved; send another to go on."
+
+
+async def replay(store: Store, session: Session, turn_id: str) -> TurnLog:
+    """A turn from an earlier process (or forgotten here), told again from what memory holds."""
+    turn_log = TurnLog(turn_id, session.id)
+    rows: list[Message] = await store.messages(session.id, turn_id=turn_id)
+    answer = next((m for m in rows if m.role == "assistant"), None)
+    if answer is None:
+        turn_log.emit(TurnFailed, code="internal", message=INTERRUPTED)
+    elif answer.error_code:
+        turn_log.emit(TurnFailed, code=cast(FailureCode, answer.error_code), message=answer.error or "")
+    else:
+        if answer.text:
+            turn_log.emit(TextDelta, text=answer.text)
+        held = [c for c in await store.tool_calls(session.id, outcome="awaiting_approval") if c.turn_id == turn_id]
+        for call in held:
+            turn_log.emit(
+                ApprovalRequested,
+                call_id=call.call_id,
+                server=call.server,
+                tool=call.tool,
+                args=dict(call.args or {}),
+                reason=f"{call.server}.{call.tool} can change or delete data",
+            )
+        requests = [r for r in await store.requests(session.id) if r.turn_id == turn_id]
+        known = [r.cost_usd for r in requests if r.cost_usd is not None]
+        turn_log.emit(
+            TurnFinished,
+            message_id=answer.id,
+            output=None if held else answer.text,
+            input_tokens=sum(r.input_tokens for r in requests),
+            output_tokens=sum(r.output_tokens for r in requests),
+            cost_usd=float(sum(known, Decimal(0))) if len(known) == len(requests) else None,
+        )
+    return turn_log
