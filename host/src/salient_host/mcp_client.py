@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Any, Unpack
 
 import httpx2
-from fastmcp.client.transports import StdioTransport, StreamableHttpTransport
+from fastmcp.client.transports import ClientTransport, StdioTransport, StreamableHttpTransport
 from fastmcp.client.transports.base import SessionKwargs, TransportOptions, VersionAwareClientSession
 from jsonschema.exceptions import SchemaError
 from jsonschema.protocols import Validator
@@ -90,26 +90,23 @@ def _options(given: TransportOptions | None) -> TransportOptions:
     return options
 
 
-class HttpTransport(StreamableHttpTransport):
+class SchemaCacheTransport(ClientTransport):
+    """A transport whose sessions are `SchemaCacheSession`s (mixed in before a fastmcp transport)."""
+
+    @asynccontextmanager
+    async def connect_session(
+        self, *, transport_options: TransportOptions | None = None, **session_kwargs: Unpack[SessionKwargs]
+    ) -> AsyncGenerator[ClientSession]:
+        async with super().connect_session(transport_options=_options(transport_options), **session_kwargs) as session:
+            yield session
+
+
+class HttpTransport(SchemaCacheTransport, StreamableHttpTransport):
     """Streamable HTTP with the shared TLS context and `SchemaCacheSession`."""
 
     def __init__(self, url: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(url, headers=headers, httpx_client_factory=http_client)
 
-    @asynccontextmanager
-    async def connect_session(
-        self, *, transport_options: TransportOptions | None = None, **session_kwargs: Unpack[SessionKwargs]
-    ) -> AsyncGenerator[ClientSession]:
-        async with super().connect_session(transport_options=_options(transport_options), **session_kwargs) as session:
-            yield session
 
-
-class StdioServerTransport(StdioTransport):
+class StdioServerTransport(SchemaCacheTransport, StdioTransport):
     """A stdio server with `SchemaCacheSession`."""
-
-    @asynccontextmanager
-    async def connect_session(
-        self, *, transport_options: TransportOptions | None = None, **session_kwargs: Unpack[SessionKwargs]
-    ) -> AsyncGenerator[ClientSession]:
-        async with super().connect_session(transport_options=_options(transport_options), **session_kwargs) as session:
-            yield session
