@@ -6,6 +6,8 @@ against `salient-catalog --http --demo` over streamable HTTP, through:
 - **bare**: a pydantic-ai `Agent` over a plain `MCPToolset` (the baseline);
 - **host agent**: `runtime.build_agent` as configured from YAML, so `agent_toolsets` with supervision, allow-list,
   `<server>_` prefix and approval gate, and the host's output type and instructions;
+- **bare Agent, streamed**: the bare agent again, its model streaming and every event read (the engine's
+  baseline: a chat streams);
 - **host engine, first turn**: the whole host turn as the web chat and `salient chat` run it (`ConversationEngine`
   over SQLite) in a new conversation: the session started, the visitor's message stored first, the conversation's
   own MCP session opened (concurrent conversations never share one) and its tools listed, events, every request
@@ -13,8 +15,8 @@ against `salient-catalog --http --demo` over streamable HTTP, through:
 - **host engine, later turn**: the same in a conversation that has had turns already (conversations of five
   turns), over the MCP session it holds between turns (connections.py).
 
-The engine rows' model streams (the same script, each part in one delta), as every host turn does; the other two
-ask for whole responses. The first two rows hold their MCP connection across turns, and all rows run in the same
+The streamed rows' model streams (the same script, each part in one delta), as every host turn does; the first two
+ask for whole responses. The agent rows hold their MCP connection across turns, and all rows run in the same
 process, alternating in rounds. Time inside the tool calls (`MCPToolset.call_tool`, timed the same way in every
 row) is subtracted, so what is left is the host's own work per turn.
 
@@ -28,7 +30,7 @@ import asyncio
 import statistics
 import tempfile
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,12 +121,20 @@ class Runner:
 
 
 class AgentTurns(Turns):
-    def __init__(self, agent: Agent[None, Any], limits: Any = None) -> None:
-        self.agent, self.limits = agent, limits
+    """`agent.run`; with `streamed`, its model requests stream and every event is read, as the engine does."""
+
+    def __init__(self, agent: Agent[None, Any], limits: Any = None, *, streamed: bool = False) -> None:
+        self.agent, self.limits, self.streamed = agent, limits, streamed
 
     async def run(self) -> None:
-        result = await self.agent.run(QUESTION, usage_limits=self.limits)
+        handler = read_events if self.streamed else None
+        result = await self.agent.run(QUESTION, usage_limits=self.limits, event_stream_handler=handler)
         assert isinstance(result.output, str) and result.output.startswith("Yes: "), result.output
+
+
+async def read_events(ctx: Any, events: AsyncIterable[Any]) -> None:
+    async for _ in events:
+        pass
 
 
 class EngineTurns(Turns):
@@ -185,6 +195,13 @@ def runners(url: str, config: Config, directory: Path) -> list[Runner]:
             yield AgentTurns(agent)
 
     @asynccontextmanager
+    async def bare_streamed() -> AsyncIterator[Turns]:
+        toolset = MCPToolset(StreamableHttpTransport(url), id="catalog")
+        agent = Agent(streamed(""), toolsets=[toolset], instructions=INSTRUCTIONS)
+        async with agent:
+            yield AgentTurns(agent, streamed=True)
+
+    @asynccontextmanager
     async def host() -> AsyncIterator[Turns]:
         toolset = MCPToolset(StreamableHttpTransport(url), id="catalog")
         agent = build_agent(config, "bench", FunctionModel(script("catalog_")), {"catalog": toolset})
@@ -206,6 +223,7 @@ def runners(url: str, config: Config, directory: Path) -> list[Runner]:
     return [
         Runner("bare Agent", bare),
         Runner("host agent", host),
+        Runner("bare Agent, streamed", bare_streamed),
         Runner("host engine, first turn", engine(1)),
         Runner("host engine, later turn", engine(5)),
     ]
@@ -264,17 +282,27 @@ async def main(turns: int, rounds: int) -> None:
         ToolClock.install()
         samples = await measure(runners(url, config, Path(directory)), turns, rounds)
 
-    baseline = next(iter(samples.values()))
-    base_p50, base_mean = ms(baseline.overhead, 50), statistics.fmean(baseline.overhead) * 1000
+    bare, bare_streamed = samples["bare Agent"], samples["bare Agent, streamed"]
     rows = []
     for name, s in samples.items():
         p50, mean = ms(s.overhead, 50), statistics.fmean(s.overhead) * 1000
         rows.append(
-            [name, ms(s.turn, 50), ms(s.inside, 50), p50, ms(s.overhead, 95), mean, p50 / base_p50, mean / base_mean]
+            [
+                name,
+                ms(s.turn, 50),
+                ms(s.inside, 50),
+                p50,
+                ms(s.overhead, 95),
+                mean,
+                p50 / ms(bare.overhead, 50),
+                mean / (statistics.fmean(bare.overhead) * 1000),
+                p50 / ms(bare_streamed.overhead, 50),
+            ]
         )
     print_table(
-        f"a turn with two tool calls over HTTP, {len(baseline.turn)} turns per row (ms); rest = turn - tools",
-        ["agent", "turn p50", "tools p50", "rest p50", "rest p95", "rest mean", "ratio p50", "ratio mean"],
+        f"a turn with two tool calls over HTTP, {len(bare.turn)} turns per row (ms); rest = turn - tools; "
+        "x bare = rest as a ratio to the bare Agent's (p50, mean), x streamed = to the streamed bare Agent's (p50)",
+        ["agent", "turn p50", "tools p50", "rest p50", "rest p95", "rest mean", "x bare", "x bare mean", "x streamed"],
         rows,
     )
 
