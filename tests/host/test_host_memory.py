@@ -27,11 +27,15 @@ from sqlalchemy import inspect
 async def test_store_round_trip_on_each_database(db_url: str) -> None:
     store = await Store.open(db_url)
     try:
-        assert await current_revision(store.db, MIGRATIONS) == "host_0001"
+        assert await current_revision(store.db, MIGRATIONS) == "host_0002"
         async with store.db.engine.connect() as connection:
             tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
         assert {"host_sessions", "host_messages", "host_llm_requests", "host_tool_calls"} <= tables
         assert "alembic_version_host" in tables  # its own version table, beside any server's in the same database
+        async with store.db.engine.connect() as connection:
+            indexes = await connection.run_sync(lambda c: inspect(c).get_indexes("host_sessions"))
+        by_name = {i["name"]: i["column_names"] for i in indexes}
+        assert by_name["ix_host_sessions_agent_updated_at"] == ["agent", "updated_at"]  # the summary sweep's scan
 
         session = await store.create_session(account="demo", agent="sales", origin={"utm_source": "mail"})
         other = await store.create_session(account="acme", agent="sales")
@@ -132,7 +136,7 @@ async def test_opening_twice_migrates_once(tmp_path) -> None:
         await store.close()
     db = Database(url)
     try:
-        assert await current_revision(db, MIGRATIONS) == "host_0001"
+        assert await current_revision(db, MIGRATIONS) == "host_0002"
     finally:
         await db.close()
 

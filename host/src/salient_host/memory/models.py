@@ -27,7 +27,10 @@ class HostBase(DeclarativeBase):
 
 class Session(AccountOwned, HostBase):
     __tablename__ = "host_sessions"
-    __table_args__ = (Index("ix_host_sessions_account_id_updated_at", "account_id", "updated_at"),)
+    __table_args__ = (
+        Index("ix_host_sessions_account_id_updated_at", "account_id", "updated_at"),
+        Index("ix_host_sessions_agent_updated_at", "agent", "updated_at"),  # the summary sweep's scan
+    )
 
     id: Mapped[str] = mapped_column(Id, primary_key=True)
     agent: Mapped[str] = mapped_column(String(64))
