@@ -6,6 +6,7 @@ default settings refuse loopback. Every refused ingest leaves the sources exactl
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
 from library_support import open_service, wait_done
+from salient_library.crawl import parse_sitemap
 from salient_library.server import build_server
 from salient_library.settings import LibrarySettings
 from support import free_port, serve_asgi
@@ -280,3 +282,15 @@ async def test_connects_to_the_address_it_checked(settings: LibrarySettings, sit
         plan = service.plan(urls=[f"http://mixed.test:{port}/docs/a"])
         with pytest.raises(ToolError, match=r"'mixed.test' resolves to 10.9.8.7, which is a private address"):
             await service.ingest("demo", "web", plan, tags=[])
+
+
+def test_a_gzipped_sitemap_is_read_and_one_inflating_past_the_document_limit_is_not() -> None:
+    locations = "".join(f"<url><loc>https://example.com/p{i}</loc></url>" for i in range(3))
+    sitemap = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locations}</urlset>'.encode()
+    assert parse_sitemap(gzip.compress(sitemap), max_bytes=10_000) == (
+        "urlset",
+        ["https://example.com/p0", "https://example.com/p1", "https://example.com/p2"],
+    )
+    padded = sitemap.replace(b"</urlset>", b" " * 20_000 + b"</urlset>")  # 20 kB inflated, a few hundred bytes sent
+    assert parse_sitemap(gzip.compress(padded), max_bytes=10_000) is None
+    assert parse_sitemap(gzip.compress(padded), max_bytes=30_000) is not None

@@ -106,11 +106,15 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def parse_sitemap(data: bytes) -> tuple[str, list[str]] | None:
-    """('urlset' | 'sitemapindex', locations) when `data` is a sitemap, else None."""
-    if data[:2] == b"\x1f\x8b":  # gzip, as sitemap.xml.gz is served; inflated under the same size limit
+def parse_sitemap(data: bytes, max_bytes: int) -> tuple[str, list[str]] | None:
+    """('urlset' | 'sitemapindex', locations) when `data` is a sitemap, else None.
+
+    A gzipped sitemap (sitemap.xml.gz) is inflated to at most `max_bytes`, the limit on any document; a longer one
+    is cut there and then fails to parse, so it is not read as a sitemap.
+    """
+    if data[:2] == b"\x1f\x8b":
         inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        data = inflater.decompress(data, 50_000_000)
+        data = inflater.decompress(data, max_bytes)
     try:
         root = ElementTree.fromstring(data)  # expat >= 2.4 refuses entity-expansion bombs; no external entities
     except ElementTree.ParseError:
@@ -263,7 +267,7 @@ class Crawler:
             total_bytes += len(fetched.data)
             kind = kind_of_response(fetched)
             if kind == "xml":
-                sitemap = parse_sitemap(fetched.data)
+                sitemap = parse_sitemap(fetched.data, self.max_bytes)
                 if sitemap is None:
                     self._refuse(result, visit, f"{visit.url!r} is XML but not a sitemap")
                     continue
