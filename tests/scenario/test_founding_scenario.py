@@ -37,6 +37,7 @@ from scenario_support import (
 )
 from starlette.applications import Starlette
 from suite_servers import RunningServer, running_suite, start_server, wait_ready
+from suite_state import bookings_of, contact_of, leads_of, read_ics, timeline_of, tool_outcomes, total
 
 pytestmark = pytest.mark.timeout(300)
 REP_EMAIL = "maya.chen@brightwell.example"  # the AE of territory us-west (config/demo/README.md)
@@ -57,51 +58,6 @@ def sink() -> Iterator[SmtpSink]:
 @pytest.fixture
 def config(suite: dict[str, RunningServer], sink: SmtpSink, tmp_path: Path) -> Config:
     return scenario_config(tmp_path / "config", suite, sink.port)
-
-
-async def contact_of(suite: dict[str, RunningServer], email: str) -> list[dict[str, Any]]:
-    page = await call(suite["crm"], "search_records", {"object_type": "contact", "query": email, "limit": 10})
-    return [r for r in page["items"] if r["properties"].get("email") == email]
-
-
-async def all_bookings(suite: dict[str, RunningServer], rep: str | None = None) -> list[dict[str, Any]]:
-    """Every booking on the scheduling server (of one rep), page by page: tests share the server."""
-    found: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        args: dict[str, Any] = {"limit": 100}
-        if rep is not None:
-            args["rep"] = rep
-        if cursor is not None:
-            args["cursor"] = cursor
-        page = await call(suite["scheduling"], "list_bookings", args)
-        found += page["items"]
-        cursor = page.get("next_cursor")
-        if not cursor:
-            return found
-
-
-async def bookings_of(suite: dict[str, RunningServer], rep: str | None, email: str) -> list[dict[str, Any]]:
-    return [b for b in await all_bookings(suite, rep) if b["attendee"]["email"] == email and b["status"] == "confirmed"]
-
-
-async def total(suite: dict[str, RunningServer], object_type: str, query: str = "") -> int:
-    page = await call(suite["crm"], "search_records", {"object_type": object_type, "query": query, "limit": 1})
-    return page["total"]
-
-
-async def leads_of(suite: dict[str, RunningServer], contact_id: str) -> list[str]:
-    records = await call(suite["crm"], "get_records", {"object_type": "contact", "ids": [contact_id]})
-    return records["records"][0]["associations"].get("lead", [])
-
-
-async def timeline_of(suite: dict[str, RunningServer], contact_id: str) -> list[dict[str, Any]]:
-    page = await call(suite["crm"], "list_activities", {"object_type": "contact", "id": contact_id})
-    return page["items"]
-
-
-def tool_outcomes(calls: list[Any]) -> list[tuple[str, str, str]]:
-    return [(c.server, c.tool, c.outcome) for c in calls]
 
 
 async def test_happy_path_from_question_to_booked_demo_and_summary(
@@ -145,7 +101,7 @@ async def test_happy_path_from_question_to_booked_demo_and_summary(
         mails = sink.received[before:]
         assert sorted(r for m in mails for r in m.recipients) == sorted([visitor.email, REP_EMAIL])
         booking = (await bookings_of(suite, "maya-chen", visitor.email))[0]
-        ics = await _read_ics(suite["scheduling"], booking["id"])
+        ics = await read_ics(suite["scheduling"], booking["id"])
         uid = re.search(r"^UID:(.+)$", ics, re.M)
         assert uid is not None
         for mail in mails:
@@ -480,14 +436,6 @@ async def test_library_down_mid_conversation_degrades_the_agent_and_the_rest_sti
     assert meeting["properties"]["type"] == "meeting" and booking["id"] in meeting["properties"]["body"]
 
 
-async def _read_ics(server: RunningServer, booking_id: str) -> str:
-    from fastmcp import Client
-
-    async with Client(server.url) as client:
-        contents = await client.read_resource(f"scheduling://bookings/{booking_id}.ics")
-    return contents[0].text  # type: ignore[union-attr]
-
-
 async def test_summary_in_the_same_turn_as_the_booking_goes_only_to_the_address_typed(
     suite: dict[str, RunningServer], sink: SmtpSink, config: Config, tmp_path: Path
 ) -> None:
@@ -521,7 +469,7 @@ async def test_summary_in_the_same_turn_as_the_booking_goes_only_to_the_address_
         mails = sink.received[before:]
         assert sorted(r for m in mails for r in m.recipients) == sorted([visitor.email, REP_EMAIL])
         [booking] = await bookings_of(suite, "maya-chen", visitor.email)
-        uid = re.search(r"^UID:(.+)$", await _read_ics(suite["scheduling"], booking["id"]), re.M)
+        uid = re.search(r"^UID:(.+)$", await read_ics(suite["scheduling"], booking["id"]), re.M)
         assert uid is not None
         for mail in mails:
             assert mail.message["Subject"].startswith("Your conversation with Brightwell Home Health: Product demo")
