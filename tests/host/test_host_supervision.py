@@ -12,7 +12,7 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +199,41 @@ async def test_a_server_that_keeps_failing_to_restart_is_withdrawn(tmp_path: Pat
     assert status.state == "down" and status.restarts == 0
     assert [(c.previous, c.status.state) for c in seen.changes] == [("up", "restarting"), ("restarting", "down")]
     assert seen.withdrawn == ["tiny"]
+
+
+class Clock:
+    """A monotonic clock the test moves forward: a restart window passes without waiting for it."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_crash_looping_server_is_probed_again_once_its_restart_window_has_passed(tmp_path: Path) -> None:
+    config = load(tmp_path, {"tiny": tiny_server("pid")})
+    clock, policy = Clock(), replace(QUICK, max_restarts=5, restart_window=300.0)
+    made = mcp_toolset("tiny", config.servers["tiny"], config.base_dir)
+    servers = {"tiny": SupervisedToolset("tiny", made, policy, clock=clock)}
+    model = Scripted()
+    helper = build(config, model, servers)
+    async with helper:
+        pids = [returned_pid((await helper.run("call tiny_pid")).output)]
+        for _ in range(5):  # five kills in a row: each is restarted, which spends the window's budget
+            os.kill(pids[-1], signal.SIGKILL)
+            pids.append(returned_pid((await helper.run("call tiny_pid")).output))
+        os.kill(pids[-1], signal.SIGKILL)  # the sixth: a crash loop, so the server is declared down
+        failed = (await helper.run("call tiny_pid")).output
+        assert failed.startswith("failed: The tiny server is unavailable right now")
+        clock.now = 299.0  # within the window: not restarted yet
+        assert (await helper.run("hello")).output == "no tools needed" and model.offered[-1] == []
+        assert servers["tiny"].status.state == "down"
+        clock.now = 301.0  # the window has passed: the next step probes it and its tools come back
+        back = returned_pid((await helper.run("call tiny_pid")).output)
+        assert model.offered[-1] == ["tiny_pid"] and "unavailable" not in model.instructions[-1]
+        status = servers["tiny"].status
+    assert back not in pids and status.state == "up" and status.restarts == 6
 
 
 # --- streamable HTTP -------------------------------------------------------------------------------------------

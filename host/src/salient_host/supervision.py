@@ -57,7 +57,7 @@ class SupervisionPolicy:
     restart_attempts: int = 3  # reconnections tried after one failure before the server is declared down
     restart_backoff: float = 0.5  # wait before the second attempt; doubles with each further attempt
     max_restarts: int = 5  # reconnections allowed within `restart_window`: a crash-looping server goes down
-    restart_window: float = 300.0
+    restart_window: float = 300.0  # ...and is probed again once the window allows another reconnection
     probe_backoff: float = 2.0  # wait before probing a down server again; doubles after each failed probe
     probe_backoff_max: float = 60.0
 
@@ -349,12 +349,18 @@ class SupervisedToolset(WrapperToolset[Any]):
         policy, now = self.policy, self._clock()
         while self._reconnects and now - self._reconnects[0] > policy.restart_window:
             self._reconnects.popleft()
+        # The connection failed: whatever comes next, this supervisor no longer holds it. A server declared down
+        # while still counted as connected would never be probed again (`_connect_if_needed`).
+        await self._disconnect()
+        not_before = 0.0
         for attempt in range(policy.restart_attempts):
             if len(self._reconnects) >= policy.max_restarts:
                 self._last_error += (
                     f" (reconnected {len(self._reconnects)} times within {policy.restart_window:g}s: "
                     "treating it as down)"
                 )
+                # A crash loop: probe again only once the window allows another restart.
+                not_before = self._reconnects[0] + policy.restart_window
                 break
             if attempt:
                 await asyncio.sleep(policy.restart_backoff * 2 ** (attempt - 1))
@@ -373,7 +379,7 @@ class SupervisedToolset(WrapperToolset[Any]):
                 continue
             self._connected_now(after_failure=True)
             return True
-        self._mark_down(self._last_error)
+        self._mark_down(self._last_error, not_before=not_before)
         return False
 
     async def _disconnect(self) -> None:
@@ -393,11 +399,11 @@ class SupervisedToolset(WrapperToolset[Any]):
             self._restarts += 1
         self._set_state("up")
 
-    def _mark_down(self, error: str) -> None:
+    def _mark_down(self, error: str, *, not_before: float = 0.0) -> None:
         self._last_error = error
         self._failed_probes += 1
         wait = self.policy.probe_backoff * 2 ** (self._failed_probes - 1)
-        self._next_probe = self._clock() + min(self.policy.probe_backoff_max, wait)
+        self._next_probe = max(not_before, self._clock() + min(self.policy.probe_backoff_max, wait))
         self._set_state("down")
 
     def _set_state(self, state: State) -> None:
