@@ -17,10 +17,13 @@ import asyncpg
 import httpx
 import pytest
 import uvicorn
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from starlette.types import ASGIApp
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("SALIENT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("SALIENT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def free_port() -> int:
@@ -44,6 +47,27 @@ async def require_postgres() -> None:
     reason = await postgres_available()
     if reason and os.environ.get("SALIENT_TEST_REQUIRE_PG") == "1":
         pytest.fail(f"{reason}; CI sets SALIENT_TEST_REQUIRE_PG=1, so PostgreSQL tests must run")
+    if reason:
+        pytest.skip(reason)
+
+
+async def redis_available() -> str | None:
+    """None when Redis answers at REDIS_URL, else the reason it does not."""
+    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        await client.ping()  # pyright: ignore[reportGeneralTypeIssues] - redis-py types ping as sync-or-async
+    except (RedisError, OSError) as exc:
+        return f"Redis not reachable at {REDIS_URL} ({type(exc).__name__}: {exc})"
+    finally:
+        await client.aclose()
+    return None
+
+
+async def require_redis() -> None:
+    """Skip the test when Redis is absent, with the reason; fail instead where SALIENT_TEST_REQUIRE_REDIS=1."""
+    reason = await redis_available()
+    if reason and os.environ.get("SALIENT_TEST_REQUIRE_REDIS") == "1":
+        pytest.fail(f"{reason}; SALIENT_TEST_REQUIRE_REDIS=1 demands the Redis tests run")
     if reason:
         pytest.skip(reason)
 

@@ -1,4 +1,4 @@
-"""Serving a server over streamable HTTP: auth, Host/Origin checks, the loopback rule and `/healthz`."""
+"""Serving a server over streamable HTTP: auth, rate limits, Host/Origin checks, the loopback rule and `/healthz`."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from dataclasses import dataclass
 import uvicorn
 from fastmcp import FastMCP
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
 from salient_core.auth import TokenStore, build_auth
 from salient_core.errors import SalientError
+from salient_core.ratelimit import RateLimit, RequestBudget, parse_rate_limit
 from salient_core.settings import ServerSettings, is_loopback
 
 log = logging.getLogger(__name__)
@@ -43,8 +45,17 @@ async def build_http_app(mcp: FastMCP, settings: ServerSettings, store: TokenSto
         )
     mcp.auth = auth
     modes = [m for m, on in (("tokens", tokens_exist or settings.require_auth), ("jwt", settings.jwt_configured)) if on]
+    middleware: list[Middleware] = []
+    limits = parse_rate_limit(settings.rate_limit)
+    if limits:
+        redis_url = settings.redis_url.get_secret_value() if settings.redis_url else None
+        budget = RequestBudget(limits, server=mcp.name, redis_url=redis_url)
+        middleware.append(
+            Middleware(RateLimit, budget=budget, path=settings.path, account_claim=settings.jwt_account_claim)
+        )
     app = mcp.http_app(
         path=settings.path,
+        middleware=middleware,
         host_origin_protection=True,
         allowed_hosts=settings.allowed_hosts,
         allowed_origins=settings.allowed_origins,

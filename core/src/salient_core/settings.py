@@ -14,6 +14,8 @@ from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from salient_core.ratelimit import parse_rate_limit
+
 LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
 
 
@@ -63,6 +65,14 @@ class ServerSettings(BaseSettings):
     jwt_algorithm: str = "RS256"
     jwt_account_claim: str = Field("account", description="JWT claim that names the caller's account.")
 
+    rate_limit: str = Field(
+        "600/minute",
+        description="Requests per token over HTTP, e.g. '600/minute' or '20/second; 600/minute', or 'off'.",
+    )
+    redis_url: SecretStr | None = Field(
+        None, description="Redis URL (redis://host:6379/0) where replicas share their rate-limit counts."
+    )
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["plain", "json"] = "plain"
 
@@ -72,6 +82,19 @@ class ServerSettings(BaseSettings):
         if not value.startswith("/"):
             raise ValueError(f"path must start with '/', got {value!r}")
         return value.rstrip("/") or "/"
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit_parses(cls, value: str) -> str:
+        parse_rate_limit(value)
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("redis://", "rediss://")):
+            raise ValueError("redis_url must start with redis:// or rediss://")
+        return value
 
     @property
     def jwt_configured(self) -> bool:
