@@ -24,8 +24,9 @@ $(VENV)/bin/uv:
 
 sync: $(if $(findstring $(VENV),$(UV)),$(VENV)/bin/uv)  ## Install every package into .venv from uv.lock
 	$(UV) sync --locked --all-packages
-	@# The web chat's front-end libraries (markdown-it, DOMPurify) come from the npm registry, pinned by the lock file.
-	@if command -v npm >/dev/null 2>&1; then npm ci --prefix host/web --no-audit --no-fund --loglevel=error; \
+	@# The web chat's front-end libraries (markdown-it, DOMPurify, Swagger UI for /api/docs) come from the npm
+	@# registry, pinned by the lock file. None needs an install script (swagger-ui-dist's would only report usage).
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix host/web --ignore-scripts --no-audit --no-fund --loglevel=error; \
 	else echo "note: npm not found, so the web chat shows streamed answers as plain text until each turn ends." \
 	"Install Node.js 20+ with npm, then run: npm ci --prefix host/web"; fi
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import Browser, Page, Route, expect
 from salient_host.events import Conversations
 from salient_host.web import AdminData, WebSettings, create_web_app
-from salient_host.web.app import VENDOR_FILES
+from salient_host.web.assets import VENDOR_FILES
 from support import serve_asgi
 from web_support import ADMIN_TOKEN, make_settings, screenshot_path
 
@@ -127,6 +127,8 @@ async def test_destructive_call_waits_for_approval_and_runs_when_approved(page: 
     await card.get_by_role("button", name="Approve").click()
     answer = page.get_by_role("log", name="Conversation").get_by_label("Assistant").last
     await expect(answer).to_contain_text(ARCHIVED)
+    await expect(card).to_contain_text("Approved")
+    await expect(page.get_by_text("Waiting for your decision.")).to_have_count(0)  # decided: no longer waiting
     await expect(answer.get_by_label("Tools used")).to_contain_text("crm · archive_record")
     await assert_no_injection(page)
 

@@ -20,8 +20,9 @@ from starlette.routing import BaseRoute
 
 from salient_host.events import Conversations
 from salient_host.web import admin as admin_routes
-from salient_host.web import api, pages
+from salient_host.web import api, assets, pages
 from salient_host.web.admin_data import AdminData, StatusSource
+from salient_host.web.assets import vendor_files
 from salient_host.web.context import WebContext, web
 from salient_host.web.errors import install_error_handlers
 from salient_host.web.limits import BodyLimit, rate_limiter
@@ -30,22 +31,6 @@ from salient_host.web.settings import WebSettings
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
-# Browser builds of the npm packages in host/web/package.json, by the name the pages load them under.
-VENDOR_FILES = {
-    "markdown-it.min.js": "markdown-it/dist/browser/markdown-it.umd.min.js",
-    "purify.min.js": "dompurify/dist/purify.min.js",
-}
-
-
-def vendor_files(node_modules: Path) -> dict[str, Path]:
-    found = {name: node_modules / rel for name, rel in VENDOR_FILES.items() if (node_modules / rel).is_file()}
-    if len(found) < len(VENDOR_FILES):
-        log.warning(
-            "front-end packages not found in %s; streamed answers show as plain text until each turn ends "
-            "(run `make sync`, or `npm ci --prefix host/web`)",
-            node_modules,
-        )
-    return found
 
 
 def shown_json(value: object, indent: int | None = None) -> str:
@@ -105,7 +90,7 @@ def create_web_app(
         title="Salient web chat API",
         summary="Chat sessions with the host's agents: start, send (JSON or SSE), history, approvals; admin.",
         version="1",
-        docs_url="/api/docs",
+        docs_url=None,  # served by pages.api_docs, with Swagger UI from node_modules (works offline)
         redoc_url=None,
         openapi_url="/openapi.json",
         lifespan=lifespan,
@@ -118,6 +103,7 @@ def create_web_app(
     app.include_router(admin_routes.api)
     app.include_router(admin_routes.pages)
     app.include_router(pages.router)
+    app.include_router(assets.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.router.routes.extend(routes)
 

@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from salient_host.events import ShownMessage
 from salient_host.web.api import ORIGIN_KEYS
+from salient_host.web.assets import VENDOR_FILES
 from salient_host.web.context import WebContext, web
 from salient_host.web.errors import NotFound
 from salient_host.web.render import render_markdown
@@ -121,7 +122,7 @@ async def _chat_page(
             "nonce": nonce,
             "color": color if color and COLOR.match(color) else DEFAULT_COLOR,
             "greeting": (greeting or ctx.settings.greeting)[:300],
-            "vendor": sorted(ctx.vendor_files),
+            "vendor": sorted(name for name in ctx.vendor_files if name in VENDOR_FILES),
             "max_chars": ctx.settings.max_message_chars,
         },
         headers={"Cache-Control": "no-store"},
@@ -182,11 +183,3 @@ async def demo(request: Request, ctx: Annotated[WebContext, Depends(web)]) -> Re
     )
     response.headers["Content-Security-Policy"] = csp()
     return response
-
-
-@router.get("/static/vendor/{name}")
-async def vendor(name: str, ctx: Annotated[WebContext, Depends(web)]) -> Response:
-    path = ctx.vendor_files.get(name)
-    if path is None:
-        raise NotFound("not_found", f"No front-end file {name!r}; run `make sync` (npm ci --prefix host/web).")
-    return FileResponse(path, media_type="text/javascript", headers={"Cache-Control": "public, max-age=3600"})

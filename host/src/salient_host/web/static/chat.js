@@ -212,7 +212,7 @@
     } else if (type === "finished") {
       if (data.html) setHtml(view.content, data.html, true);
       else if (!view.text) view.content.remove();
-      if (data.output === null) view.bubble.append(el("p", "notice", "Waiting for your decision."));
+      if (data.output === null) view.bubble.append(el("p", "notice awaiting", "Waiting for your decision."));
       view.article.classList.remove("streaming");
     } else if (type === "failed") {
       view.bubble.append(el("p", "turn-error", data.message));
@@ -355,6 +355,7 @@
     const batch = {};
     Object.keys(decisions).forEach(function (k) { batch[k] = decisions[k]; delete decisions[k]; });
     messages.querySelectorAll(".approval").forEach(function (c) { c.classList.add("decided"); c.classList.remove("approval"); });
+    messages.querySelectorAll(".notice.awaiting").forEach(function (n) { n.remove(); }); // decided: not waiting now
     setBusy(true);
     try {
       const view = addAssistantMessage();
