@@ -3,11 +3,18 @@
 Grants hold calendars and events in memory. Every answer is `{"request_id", "data"}` (lists add `next_cursor`),
 every error `{"request_id", "error": {"type", "message"}}`, and every request must carry `Authorization: Bearer
 <api key>`. `fail_next` makes the next requests fail with a chosen status (429 with Retry-After, 5xx, ...).
+
+As strict as Nylas where a kinder fake would hide a bug:
+- free/busy reports the `primary` calendar only (Nylas' free/busy guide); busy time on a rep's other calendars
+  shows only in an events listing of that calendar;
+- events need `calendar_id`, and a recurring event (`recurrence: ["RRULE:FREQ=DAILY|WEEKLY;COUNT=n"]`) is
+  listed as its one master event unless `expand_recurring=true` asks for every occurrence in the range.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -65,22 +72,37 @@ class FakeNylas:
     # -- set-up and inspection for tests ----------------------------------------------------------------
 
     def add_grant(self, grant_id: str, email: str, time_zone: str = "UTC") -> Grant:
+        """A connected account with its primary calendar, a second calendar of its own (`personal`), and a
+        subscribed one it does not own (`colleague`, a teammate's calendar shared read-only)."""
         calendars = [
             _calendar(f"cal-{grant_id}-primary", grant_id, email, time_zone, primary=True),
-            _calendar(f"cal-{grant_id}-holidays", grant_id, "Holidays", time_zone, primary=False),
+            _calendar(f"cal-{grant_id}-personal", grant_id, "Personal", time_zone, primary=False),
+            _calendar(f"cal-{grant_id}-colleague", grant_id, "Colleague", time_zone, primary=False, owned=False),
         ]
         self.grants[grant_id] = grant = Grant(grant_id, email, calendars)
         return grant
 
-    def add_event(self, grant_id: str, start: datetime, end: datetime, title: str, *, busy: bool = True) -> str:
-        """An event made in the rep's own calendar app, outside Salient."""
+    def add_event(
+        self,
+        grant_id: str,
+        start: datetime,
+        end: datetime,
+        title: str,
+        *,
+        busy: bool = True,
+        calendar: str = "primary",
+        recurrence: list[str] | None = None,
+    ) -> str:
+        """An event made in the rep's own calendar app, outside Salient, in calendar `cal-<grant>-<calendar>`."""
         grant = self.grants[grant_id]
-        body = {
+        body: dict[str, Any] = {
             "title": title,
             "busy": busy,
             "when": {"start_time": int(start.timestamp()), "end_time": int(end.timestamp())},
         }
-        return self._store(grant, grant.calendars[0]["id"], body)["id"]
+        if recurrence:
+            body["recurrence"] = recurrence
+        return self._store(grant, f"cal-{grant_id}-{calendar}", body)["id"]
 
     def fail_next(self, status: int, *, times: int = 1, retry_after: str | None = None) -> None:
         self._failures += [Failure(status, retry_after)] * times
@@ -121,11 +143,22 @@ class FakeNylas:
         calendar = self._calendar_id(request, grant)
         # Nylas v3: `start` means "ends after", `end` means "starts before": any overlap is returned.
         start, end = int(request.query_params.get("start", 0)), int(request.query_params.get("end", 2**40))
-        found = [
-            e
-            for e in self.events_of(grant.id)
-            if e["calendar_id"] == calendar and e["when"]["end_time"] > start and e["when"]["start_time"] < end
-        ]
+        expand = request.query_params.get("expand_recurring", "false").lower() == "true"
+        found: list[dict[str, Any]] = []
+        for event in self.events_of(grant.id):
+            if event["calendar_id"] != calendar:
+                continue
+            if not expand and event.get("recurrence"):
+                # Unexpanded, a recurring event is its master, listed if the series touches the range.
+                spans = _occurrences(event)
+                if spans[0][0] < end and spans[-1][1] > start:
+                    found.append(event)
+                continue
+            found += [
+                _instance(event, s, f) if event.get("recurrence") else event
+                for s, f in _occurrences(event)
+                if f > start and s < end
+            ]
         return self._page(request, found)
 
     async def create_event(self, request: Request) -> JSONResponse:
@@ -157,6 +190,7 @@ class FakeNylas:
         return JSONResponse({"request_id": _request_id()})
 
     async def free_busy(self, request: Request) -> JSONResponse:
+        """Busy time of each email's primary calendar only, recurring events expanded (as Nylas reports it)."""
         self._grant(request)
         body = await request.json()
         start, end, emails = body["start_time"], body["end_time"], body["emails"]
@@ -166,10 +200,13 @@ class FakeNylas:
             if owner is None:
                 answers.append({"email": email, "object": "error", "error": "Unable to resolve e-mail address"})
                 continue
+            primary = next(c["id"] for c in owner.calendars if c["is_primary"])
             spans = sorted(
-                (e["when"]["start_time"], e["when"]["end_time"])
+                (s, f)
                 for e in owner.events.values()
-                if e["busy"] and e["when"]["end_time"] > start and e["when"]["start_time"] < end
+                if e["busy"] and e["calendar_id"] == primary
+                for s, f in _occurrences(e)
+                if f > start and s < end
             )
             merged: list[list[int]] = []
             for s, f in spans:  # providers report overlapping busy time as one slot
@@ -199,8 +236,34 @@ class FakeNylas:
             "metadata": body.get("metadata", {}),
             "organizer": {"email": grant.email, "name": ""},
         }
+        if body.get("recurrence"):
+            _occurrences({**event, "recurrence": body["recurrence"]})  # refuses a rule this fake cannot expand
+            event["recurrence"] = body["recurrence"]
         grant.events[event["id"]] = event
         return event
+
+
+RRULE = re.compile(r"RRULE:FREQ=(DAILY|WEEKLY);COUNT=(\d+)")
+STEP = {"DAILY": 86_400, "WEEKLY": 7 * 86_400}
+
+
+def _occurrences(event: dict[str, Any]) -> list[tuple[int, int]]:
+    """(start, end) of every occurrence of `event`: itself, or each one its recurrence rule makes."""
+    start, end = event["when"]["start_time"], event["when"]["end_time"]
+    if not event.get("recurrence"):
+        return [(start, end)]
+    rule = RRULE.fullmatch(event["recurrence"][0])
+    if rule is None:
+        raise NylasError(400, f"recurrence {event['recurrence']!r}: this fake knows FREQ=DAILY|WEEKLY;COUNT=n")
+    step = STEP[rule[1]]
+    return [(start + n * step, end + n * step) for n in range(int(rule[2]))]
+
+
+def _instance(master: dict[str, Any], start: int, end: int) -> dict[str, Any]:
+    """One occurrence of a recurring event as an expanded listing shows it."""
+    instance = {k: v for k, v in master.items() if k != "recurrence"}
+    instance |= {"id": f"{master['id']}_{start}", "master_event_id": master["id"]}
+    return instance | {"when": {**master["when"], "start_time": start, "end_time": end}}
 
 
 def _check_when(when: Any) -> None:
@@ -235,7 +298,7 @@ class _Guard:
         await response(scope, receive, send)
 
 
-def _calendar(cal_id: str, grant: str, name: str, zone: str, *, primary: bool) -> dict[str, Any]:
+def _calendar(cal_id: str, grant: str, name: str, zone: str, *, primary: bool, owned: bool = True) -> dict[str, Any]:
     return {
         "id": cal_id,
         "grant_id": grant,
@@ -243,8 +306,8 @@ def _calendar(cal_id: str, grant: str, name: str, zone: str, *, primary: bool) -
         "object": "calendar",
         "timezone": zone,
         "is_primary": primary,
-        "read_only": not primary,
-        "is_owned_by_user": primary,
+        "read_only": not owned,
+        "is_owned_by_user": owned,
     }
 
 

@@ -79,9 +79,9 @@ async def connect_reps_to(fake: FakeNylas, url: str, account: str = "demo") -> d
     try:
         async with db.transaction(account=account) as session:
             for rep in await session.scalars(select(Rep).where(Rep.account_id == account)):
-                rep.grant_id = f"grant-{rep.key}-{rep.id:04d}"
-                fake.add_grant(rep.grant_id, rep.email, rep.time_zone)
-                grants[rep.key] = rep.grant_id
+                rep.grant_id = grant = f"grant-{rep.key}-{rep.id:04d}"
+                fake.add_grant(grant, rep.email, rep.time_zone)
+                grants[rep.key] = grant
     finally:
         await db.close()
     return grants

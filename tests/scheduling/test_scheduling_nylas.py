@@ -89,6 +89,58 @@ async def test_busy_time_only_in_the_provider_blocks_slots(
     assert await daniel_slots(client) == before
 
 
+async def test_busy_time_on_a_reps_other_calendar_blocks_slots(
+    client: Client, nylas: tuple[FakeNylas, dict[str, str]]
+) -> None:
+    # Nylas' free/busy covers the primary calendar only: an event in the rep's second calendar must be found there.
+    fake, grants = nylas
+    grant = grants["daniel-okafor"]
+    before = await daniel_slots(client)
+    assert START in before
+    fake.add_event(
+        grant,
+        datetime(2027, 4, 6, 16, tzinfo=UTC),
+        datetime(2027, 4, 6, 17, tzinfo=UTC),
+        "School run",
+        calendar="personal",
+    )
+    after = await daniel_slots(client)
+    assert START not in after and "2027-04-06T16:30:00Z" not in after
+    with pytest.raises(ToolError, match="Daniel Okafor is not free"):
+        await call(client, "book_meeting", **book())
+    assert all(e["calendar_id"] == f"cal-{grant}-personal" for e in fake.events_of(grant))
+
+
+async def test_a_weekly_event_on_another_calendar_blocks_each_occurrence(
+    client: Client, nylas: tuple[FakeNylas, dict[str, str]]
+) -> None:
+    # Listed unexpanded, a series is only its first occurrence (a week before the window here).
+    fake, grants = nylas
+    weekly = ["RRULE:FREQ=WEEKLY;COUNT=4"]
+    first = (datetime(2027, 3, 30, 16, tzinfo=UTC), datetime(2027, 3, 30, 17, tzinfo=UTC))
+    fake.add_event(grants["daniel-okafor"], *first, "Gym", calendar="personal", recurrence=weekly)
+    assert START not in await daniel_slots(client)
+    with pytest.raises(ToolError, match="Daniel Okafor is not free"):
+        await call(client, "book_meeting", **book())
+
+
+async def test_a_calendar_the_rep_only_subscribes_to_does_not_block(
+    client: Client, nylas: tuple[FakeNylas, dict[str, str]]
+) -> None:
+    # A teammate's calendar shared with the rep lists the teammate's meetings, not the rep's.
+    fake, grants = nylas
+    before = await daniel_slots(client)
+    fake.add_event(
+        grants["daniel-okafor"],
+        datetime(2027, 4, 6, 16, tzinfo=UTC),
+        datetime(2027, 4, 6, 17, tzinfo=UTC),
+        "Teammate's call",
+        calendar="colleague",
+    )
+    assert await daniel_slots(client) == before
+    assert (await call(client, "book_meeting", **book()))["applied"] is True
+
+
 async def test_calendars_come_from_the_provider(client: Client, nylas: tuple[FakeNylas, dict[str, str]]) -> None:
     _, grants = nylas
     reps = {c["id"]: c for c in (await call(client, "list_calendars"))["items"]}
@@ -102,9 +154,10 @@ async def test_429_is_retried_after_retry_after(client: Client, nylas: tuple[Fak
     fake.fail_next(429, times=2, retry_after="1")
     began, asked = time.perf_counter(), len(fake.seen)
     made = await call(client, "book_meeting", **book())
-    # The re-check reads free/busy and events at once; each meets one 429 and waits its second.
+    # The re-check reads free/busy and the events of Daniel's two calendars at once; two of the three reads meet
+    # a 429 and wait its second.
     assert time.perf_counter() - began >= 1.0
-    assert len(fake.seen) - asked == 5  # free/busy and events, both twice, then the create
+    assert len(fake.seen) - asked == 3 + 2 + 1  # the three reads, two of them again, then the create
     assert made["applied"] is True and len(fake.events_of(grants["daniel-okafor"])) == 1
 
 

@@ -30,6 +30,7 @@ class ProviderCalendar:
     name: str
     time_zone: str | None
     primary: bool
+    owned: bool = True  # False for a calendar the rep only subscribes to (a teammate's, a holidays feed)
 
 
 @dataclass(frozen=True)

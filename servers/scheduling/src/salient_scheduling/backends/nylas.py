@@ -1,8 +1,10 @@
 """The Nylas v3 backend: reps' real calendars (Google, Microsoft, ...) through the `nylas` SDK.
 
-Each rep is a Nylas grant (`reps.grant_id`). Bookings become events in the grant's primary calendar; busy time
-is the grant's free/busy (every calendar the rep has, including events made outside Salient), with the events
-of the primary calendar listed alongside so busy time that mirrors a booking is recognised by its event id.
+Each rep is a Nylas grant (`reps.grant_id`). Bookings become events in the grant's primary calendar. Busy time
+is the grant's free/busy, which Nylas computes from the primary calendar only, plus the busy events listed from
+every calendar the rep owns (primary included, recurring events expanded), so a meeting in the rep's second
+calendar blocks too and busy time that mirrors a booking is recognised by its event id. Calendars the rep only
+subscribes to (a teammate's, a holidays feed) hold other people's time and are not read.
 
 The SDK is synchronous (`requests`), so every call runs in a worker thread and the event loop never waits on
 the network. Nylas errors become `ProviderUnavailable` and its subclasses; a 429 is retried a bounded number
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar, cast
@@ -42,6 +45,7 @@ from salient_scheduling.errors import ProviderNotFound, ProviderUnavailable
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 PAGE = 200  # events per page; a rep's busy window rarely needs a second page
+CALENDARS_TTL = 300.0  # seconds a grant's list of calendars is trusted; a calendar added since counts after it
 
 
 def _unix(at: datetime) -> int:
@@ -59,7 +63,8 @@ class NylasBackend:
         self._client = client
         self._max_retries = max_retries
         self._max_wait = max_retry_wait
-        self._primary: dict[str, str] = {}  # grant -> its primary calendar id; calendars rarely change
+        # grant -> (when read, its primary calendar id, the ids of the calendars it owns); calendars rarely change
+        self._known: dict[str, tuple[float, str, tuple[str, ...]]] = {}
 
     async def _call(self, what: str, fn: Callable[[], T]) -> T:
         attempt = 0
@@ -87,13 +92,18 @@ class NylasBackend:
                 f"calendars of grant {rep.grant!r}",
                 lambda p=params: self._client.calendars.list(rep.grant, query_params=p),
             )
-            found += [ProviderCalendar(c.id, c.name, c.timezone, bool(c.is_primary)) for c in page.data]
+            found += [
+                ProviderCalendar(c.id, c.name, c.timezone, bool(c.is_primary), owned=bool(c.is_owned_by_user))
+                for c in page.data
+            ]
             if not page.next_cursor:
                 return found
             params = {"limit": PAGE, "page_token": page.next_cursor}
 
-    async def _calendar_id(self, rep: CalendarRef) -> str:
-        if rep.grant not in self._primary:
+    async def _calendar_ids(self, rep: CalendarRef) -> tuple[str, tuple[str, ...]]:
+        """The rep's primary calendar and every calendar they own (primary first), re-read after CALENDARS_TTL."""
+        known = self._known.get(rep.grant)
+        if known is None or time.monotonic() - known[0] > CALENDARS_TTL:
             calendars = await self.calendars(rep)
             primary = next((c for c in calendars if c.primary), None)
             if primary is None:
@@ -101,21 +111,27 @@ class NylasBackend:
                     f"grant {rep.grant!r} ({rep.email}) has no primary calendar at Nylas",
                     hint="Reconnect the rep's calendar in Nylas, or fix reps.grant_id.",
                 )
-            self._primary[rep.grant] = primary.id
-        return self._primary[rep.grant]
+            owned = (primary.id, *(c.id for c in calendars if c.owned and not c.primary))
+            known = self._known[rep.grant] = (time.monotonic(), primary.id, owned)
+        return known[1], known[2]
 
-    async def _events(self, rep: CalendarRef, start: datetime, end: datetime) -> list[Event]:
-        # `start`/`end` select every event that overlaps the range, not only those starting in it.
+    async def _calendar_id(self, rep: CalendarRef) -> str:
+        return (await self._calendar_ids(rep))[0]
+
+    async def _events(self, rep: CalendarRef, calendar: str, start: datetime, end: datetime) -> list[Event]:
+        # `start`/`end` select every event that overlaps the range, not only those starting in it. Unexpanded, a
+        # recurring event would be listed once, as its first occurrence, and its later ones would not block.
         params: ListEventQueryParams = {
-            "calendar_id": await self._calendar_id(rep),
+            "calendar_id": calendar,
             "start": _unix(start),
             "end": _unix(end),
+            "expand_recurring": True,
             "limit": PAGE,
         }
         events: list[Event] = []
         while True:
             page = await self._call(
-                f"events of grant {rep.grant!r}",
+                f"events of grant {rep.grant!r} in calendar {calendar!r}",
                 lambda p=params: self._client.events.list(rep.grant, query_params=p),
             )
             events += page.data
@@ -124,16 +140,17 @@ class NylasBackend:
             params = {**params, "page_token": page.next_cursor}
 
     async def _busy_of(self, rep: CalendarRef, start: datetime, end: datetime) -> list[Busy]:
+        _, calendars = await self._calendar_ids(rep)
         body: GetFreeBusyRequest = {"start_time": _unix(start), "end_time": _unix(end), "emails": [rep.email]}
-        answer, events = await asyncio.gather(
+        answer, listings = await asyncio.gather(
             self._call(
                 f"free/busy of {rep.email}", lambda: self._client.calendars.get_free_busy(rep.grant, request_body=body)
             ),
-            self._events(rep, start, end),
+            asyncio.gather(*(self._events(rep, calendar, start, end) for calendar in calendars)),
         )
         spans: set[tuple[int, int]] = set()
         busy: list[Busy] = []
-        for e in events:
+        for e in (e for listing in listings for e in listing):
             if e.busy and e.status != "cancelled" and isinstance(e.when, Timespan):
                 spans.add((e.when.start_time, e.when.end_time))
                 busy.append(Busy(_instant(e.when.start_time), _instant(e.when.end_time), event_id=e.id))
@@ -143,7 +160,8 @@ class NylasBackend:
             if isinstance(item, FreeBusyError):
                 # Without the rep's busy time any slot offered could double-book them.
                 raise ProviderUnavailable(f"Nylas could not read free/busy for {item.email}: {item.error}")
-            # Busy time from the rep's other calendars; spans equal to a listed event are that event.
+            # Busy time the listings may not show (the provider's own view of the primary calendar); spans equal
+            # to a listed event are that event.
             busy += [
                 Busy(_instant(t.start_time), _instant(t.end_time))
                 for t in item.time_slots
