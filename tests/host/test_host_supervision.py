@@ -105,6 +105,23 @@ async def test_a_killed_stdio_server_is_restarted_and_the_next_call_works(tmp_pa
     assert seen.withdrawn == []
 
 
+async def test_a_server_that_died_between_turns_is_restarted_before_the_next_write(tmp_path: Path) -> None:
+    """A held connection whose process is gone is not `up`: a write is sent to a new process, not to the dead one."""
+    config = load(tmp_path, {"tiny": tiny_server("pid", "note")})
+    model, servers = Scripted(), supervised(config)
+    helper = build(config, model, servers)
+    async with helper:
+        with watch(servers.values()) as seen:
+            first = returned_pid((await helper.run("call tiny_pid")).output)
+            os.kill(first, signal.SIGKILL)
+            await asyncio.sleep(1.0)  # the conversation is quiet for a while; the server's pipe reaches its end
+            written = (await helper.run("call tiny_note kept")).output
+            second = returned_pid((await helper.run("call tiny_pid")).output)
+    assert written == "success: noted: kept"
+    assert second != first and servers["tiny"].status.restarts == 1
+    assert [c.text for c in seen.changes if c.text] == ["The tiny server stopped answering and was reconnected."]
+
+
 async def test_a_write_that_loses_its_server_is_reported_not_repeated(tmp_path: Path) -> None:
     config = load(tmp_path, {"tiny": tiny_server("pid", "crash")})
     model, servers = Scripted(), supervised(config)
@@ -199,6 +216,35 @@ async def test_a_server_that_keeps_failing_to_restart_is_withdrawn(tmp_path: Pat
     assert status.state == "down" and status.restarts == 0
     assert [(c.previous, c.status.state) for c in seen.changes] == [("up", "restarting"), ("restarting", "down")]
     assert seen.withdrawn == ["tiny"]
+
+
+async def test_a_restart_cut_short_by_a_cancelled_turn_is_completed_and_counted_by_the_next_turn(
+    tmp_path: Path,
+) -> None:
+    """A turn cancelled while its server was restarting: the next turn reconnects once, and that is a restart."""
+    ready = tmp_path / "ready"
+    ready.touch()
+    server = {"command": sys.executable, "args": [str(TINY_SERVER), "--require", str(ready), "pid"]}
+    config = load(tmp_path, {"tiny": server})
+    model, servers = Scripted(), supervised(config, replace(QUICK, restart_backoff=60.0))
+    restarting = asyncio.Event()
+    servers["tiny"].subscribe(lambda change: restarting.set() if change.status.state == "restarting" else None)
+    helper = build(config, model, servers)
+    async with helper:
+        first = returned_pid((await helper.run("call tiny_pid")).output)
+        ready.unlink()
+        os.kill(first, signal.SIGKILL)
+        turn = asyncio.create_task(helper.run("call tiny_pid"))
+        await restarting.wait()
+        await asyncio.sleep(0.5)  # the first attempt fails at once; the second waits out its backoff
+        turn.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await turn
+        ready.touch()
+        pids = [returned_pid((await helper.run("call tiny_pid")).output) for _ in range(2)]
+        status = servers["tiny"].status
+    assert pids[0] == pids[1] != first
+    assert status.state == "up" and status.restarts == 1
 
 
 class Clock:

@@ -110,3 +110,13 @@ class HttpTransport(SchemaCacheTransport, StreamableHttpTransport):
 
 class StdioServerTransport(SchemaCacheTransport, StdioTransport):
     """A stdio server with `SchemaCacheSession`."""
+
+
+def connection_ended(transport: ClientTransport) -> bool:
+    """Whether a stdio server's open session has lost its process (it exited or was killed since it last answered).
+
+    Read from fastmcp's own check (`StdioTransport._is_session_dead`, which it uses to replace a stale kept-alive
+    session); the tests kill a server between turns, so a fastmcp that drops the check fails them. HTTP sessions hold
+    no process: a restarted HTTP server shows itself on the next request, which is safe to send again.
+    """
+    return isinstance(transport, StdioTransport) and transport._is_session_dead()  # pyright: ignore[reportPrivateUsage]

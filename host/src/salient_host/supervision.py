@@ -4,7 +4,8 @@ A `SupervisedToolset` wraps one server's `MCPToolset` and keeps a conversation g
 
 - a call that finds the connection broken (a crashed stdio process, an HTTP server that restarted and lost the
   session, a refused connection) reconnects, which for stdio starts a new process, with exponential backoff and
-  a bounded number of restarts per time window;
+  a bounded number of restarts per time window. A stdio server whose process died while its connection was held
+  between turns is restarted at the start of the next run step, before any call is sent to it;
 - after reconnecting, the call is made again only when that cannot do something twice: the tool is read-only, or
   the request provably never reached the server (refused connection, unknown session). Otherwise the model is told
   the call may or may not have happened and should check first;
@@ -42,6 +43,8 @@ from pydantic_ai.exceptions import ModelRetry, ToolFailed
 from pydantic_ai.mcp import MCPToolset
 from pydantic_ai.messages import InstructionPart
 from pydantic_ai.toolsets import AbstractToolset, ToolsetTool, WrapperToolset
+
+from salient_host.mcp_client import connection_ended
 
 logger = logging.getLogger(__name__)
 
@@ -233,6 +236,10 @@ class SupervisedToolset(WrapperToolset[Any]):
     async def for_run_step(self, ctx: RunContext[Any]) -> AbstractToolset[Any]:
         if self._state == "down" and self._holders and self._clock() >= self._next_probe:
             await self._connect_if_needed()
+        elif self._state == "up" and self._connected and connection_ended(self.mcp.client.transport):
+            # A held connection whose server died while the conversation was quiet: reconnect before this step
+            # rather than let its next call fail, which for a write would leave the model unsure it happened.
+            await self._recover(self._generation, ConnectionError("the server exited while its connection was idle"))
         return self
 
     def visit_and_replace(
@@ -331,7 +338,8 @@ class SupervisedToolset(WrapperToolset[Any]):
             except Exception as exc:  # whatever stops a server from starting leaves it down, not the run failed
                 self._mark_down(describe(exc))
                 return
-            self._connected_now(after_failure=self._state == "down")
+            # Not from `idle`: a probe of a down server, or a restart that a cancelled turn cut short.
+            self._connected_now(after_failure=self._state != "idle")
 
     async def _recover(self, generation: int, failure: BaseException) -> bool:
         """Reconnect after `failure` unless another call already did; False when the server is down."""
