@@ -9,6 +9,7 @@ import pytest
 from crm_support import call, hubspot_portal
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
+from mcp.types import TextContent
 from pydantic import ValidationError
 from salient_core.db import Database
 from salient_core.errors import PermissionDenied
@@ -45,6 +46,20 @@ async def test_a_429_past_the_retries_is_a_clear_error_and_changes_nothing(sqlit
             with pytest.raises(ToolError, match="rate limiting this token and still answered 429 after 3 retries"):
                 await client.call_tool("upsert_contact", {"email": "ada@example.com"})
             assert len(crm.portal.log) - before == 4  # the first try and three retries
+            crm.portal.throttle = 0
+            assert (await call(client, "search_records", object_type="contact"))["total"] == 0
+
+
+async def test_a_429_past_the_retries_tells_the_client_how_long_to_wait(sqlite_url: str) -> None:
+    async with hubspot_portal(sqlite_url) as crm:
+        assert crm.portal is not None
+        async with Client(build_server(CrmSettings(**crm.settings))) as client:
+            crm.portal.throttle, crm.portal.retry_after = 100, "45"  # longer than the server waits for itself
+            result = await client.call_tool_mcp("upsert_contact", {"email": "ada@example.com"})
+            assert result.is_error is True
+            assert result.meta is not None and result.meta["retry_after_seconds"] == 45
+            text = result.content[0]
+            assert isinstance(text, TextContent) and "Wait 45 s and try again" in text.text
             crm.portal.throttle = 0
             assert (await call(client, "search_records", object_type="contact"))["total"] == 0
 

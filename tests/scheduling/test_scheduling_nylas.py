@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
+from mcp.types import TextContent
 from nylas_fake import FakeNylas
 from salient_scheduling.server import build_server
 from scheduling_support import Backend, all_bookings, attendee, call, nylas_backend, settings_for
@@ -183,6 +184,20 @@ async def test_provider_errors_are_clear_and_change_nothing(
         assert "in 60 s" in str(caught.value)
     fake.clear_failures()
     assert await all_bookings(client) == before
+    assert fake.events_of(grants["daniel-okafor"]) == []
+
+
+async def test_a_429_past_the_retries_tells_the_client_how_long_to_wait(
+    client: Client, nylas: tuple[FakeNylas, dict[str, str]]
+) -> None:
+    fake, grants = nylas
+    fake.fail_next(429, times=10, retry_after="60")
+    result = await client.call_tool_mcp("book_meeting", book())
+    assert result.is_error is True
+    assert result.meta is not None and result.meta["retry_after_seconds"] == 60
+    text = result.content[0]
+    assert isinstance(text, TextContent) and "in 60 s" in text.text and "Nothing was changed" in text.text
+    fake.clear_failures()
     assert fake.events_of(grants["daniel-okafor"]) == []
 
 

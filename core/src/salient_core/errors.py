@@ -10,12 +10,18 @@ fastmcp `ToolError`, so its text reaches the client even where no middleware run
     │   └── ImportFailed  a data file could not be imported; nothing was written
     ├── NotFound          a record the caller named does not exist in the caller's account
     ├── Conflict          the request clashes with current state (slot taken, idempotency key reused)
-    └── PermissionDenied  the caller's token lacks a scope the tool needs
+    ├── PermissionDenied  the caller's token lacks a scope the tool needs
+    └── RateLimited       a service the server relies on (HubSpot, Nylas) keeps refusing for now; wait and retry
+
+An error's `details` reach the client in the error result's `_meta` as well as in its text, for clients that act
+on them: a `RateLimited` error carries `{"retry_after_seconds": N}`.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+from typing import Any
 
 from fastmcp.exceptions import ToolError
 
@@ -36,6 +42,11 @@ class SalientError(ToolError):
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}" if self.hint else self.message
+
+    @property
+    def details(self) -> dict[str, Any]:
+        """Structured facts a client can act on, sent in the error result's `_meta`; none by default."""
+        return {}
 
 
 class InvalidInput(SalientError):
@@ -60,3 +71,23 @@ class Conflict(SalientError):
 
 class PermissionDenied(SalientError):
     """The caller is not allowed to do this."""
+
+
+class RateLimited(SalientError):
+    """A service this server relies on keeps answering "too many requests"; nothing was changed.
+
+    Args:
+        retry_after_seconds: How long the service asked to wait (rounded up to whole seconds, at least 1).
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, retry_after_seconds: float = 1) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after_seconds = whole_seconds(retry_after_seconds)
+
+    @property
+    def details(self) -> dict[str, Any]:
+        return {"retry_after_seconds": self.retry_after_seconds}
+
+
+def whole_seconds(seconds: float) -> int:
+    return max(1, math.ceil(seconds))

@@ -10,7 +10,7 @@ from typing import Any
 from fastmcp.exceptions import ToolError, ValidationError
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.server.middleware.dereference import DereferenceRefsMiddleware
-from fastmcp.tools import Tool
+from fastmcp.tools import Tool, ToolResult
 from fastmcp.utilities.json_schema import dereference_refs
 from mcp import types as mt
 from pydantic import ValidationError as PydanticValidationError
@@ -75,8 +75,16 @@ class ScopeGuard(Middleware):
         return await call_next(context)
 
 
+def error_result(error: SalientError) -> ToolResult:
+    """An error result with the text of `error` and its `details` in `_meta` (e.g. `retry_after_seconds`)."""
+    return ToolResult(content=[mt.TextContent(type="text", text=str(error))], meta=error.details, is_error=True)
+
+
 class ErrorMapping(Middleware):
-    """Turns domain errors into clear `ToolError`s and masks everything unexpected behind a correlation id."""
+    """Turns domain errors into clear `ToolError`s and masks everything unexpected behind a correlation id.
+
+    An error with `details` becomes an error result carrying them in `_meta` beside its text.
+    """
 
     async def on_call_tool(
         self, context: MiddlewareContext[mt.CallToolRequestParams], call_next: CallNext[Any, Any]
@@ -85,6 +93,8 @@ class ErrorMapping(Middleware):
         try:
             return await call_next(context)
         except SalientError as exc:
+            if exc.details:
+                return error_result(exc)
             raise ToolError(str(exc)) from exc
         except ValidationError as exc:
             if isinstance(exc.__cause__, PydanticValidationError):
@@ -95,6 +105,8 @@ class ErrorMapping(Middleware):
             if cause is None:  # raised on purpose by the tool itself
                 raise
             if isinstance(cause, SalientError):
+                if cause.details:
+                    return error_result(cause)
                 raise ToolError(str(cause)) from cause
             raise self._masked(name, cause) from cause
         except Exception as exc:

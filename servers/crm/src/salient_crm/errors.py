@@ -11,12 +11,13 @@ SalientError
 │   └── AlreadyArchived     archiving a record that is already archived
 ├── PermissionDenied
 │   └── HubSpotAuthFailed   HubSpot refused the private app's token (401/403)
-└── HubSpotUnavailable      HubSpot kept answering 429 or failed (5xx, network) after bounded retries
+└── HubSpotUnavailable      HubSpot failed (5xx, network) after bounded retries
+    └── HubSpotRateLimited  HubSpot kept answering 429 (also a core `RateLimited`: `retry_after_seconds`)
 """
 
 from __future__ import annotations
 
-from salient_core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SalientError
+from salient_core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited, SalientError
 
 
 class UnknownField(InvalidInput):
@@ -63,3 +64,7 @@ class HubSpotAuthFailed(PermissionDenied):
 
 class HubSpotUnavailable(SalientError):
     """HubSpot could not answer: rate limited past the retries, a server error, or unreachable. Nothing to fix."""
+
+
+class HubSpotRateLimited(HubSpotUnavailable, RateLimited):
+    """HubSpot kept answering 429 past the retries; the client learns how long HubSpot asked it to wait."""

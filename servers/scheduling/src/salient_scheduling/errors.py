@@ -13,12 +13,13 @@ SalientError
 └── ProviderUnavailable    the calendar provider failed; nothing changed
     ├── ProviderRefused    the provider rejected our credentials (401/403)
     ├── ProviderNotFound   the provider has no such grant, calendar or event (404)
-    └── ProviderRateLimited  still rate limited (429) after the bounded retries
+    └── ProviderRateLimited  still rate limited (429) after the bounded retries (also a core `RateLimited`:
+                             the client reads `retry_after_seconds` in the error's `_meta`)
 """
 
 from __future__ import annotations
 
-from salient_core.errors import Conflict, InvalidInput, NotFound, SalientError
+from salient_core.errors import Conflict, InvalidInput, NotFound, RateLimited, SalientError, whole_seconds
 
 
 class UnknownTimeZone(InvalidInput):
@@ -70,5 +71,9 @@ class ProviderNotFound(ProviderUnavailable):
     """A grant, calendar or event the server relies on is gone at the provider."""
 
 
-class ProviderRateLimited(ProviderUnavailable):
-    """The provider kept answering 429 Too Many Requests."""
+class ProviderRateLimited(ProviderUnavailable, RateLimited):
+    """The provider kept answering 429 Too Many Requests; `retry_after_seconds` is the wait it asked for."""
+
+    def __init__(self, message: str, *, retry_after_seconds: float, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after_seconds = whole_seconds(retry_after_seconds)

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 from hubspot import HubSpot
-from salient_core.errors import Conflict, InvalidInput, NotFound, SalientError
+from salient_core.errors import Conflict, InvalidInput, NotFound, SalientError, whole_seconds
 from urllib3.util.retry import Retry
 
-from salient_crm.errors import HubSpotAuthFailed, HubSpotUnavailable
+from salient_crm.errors import HubSpotAuthFailed, HubSpotRateLimited, HubSpotUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -133,8 +133,10 @@ def to_domain_error(exc: Exception, *, retries: int = 0) -> SalientError:
     if status in (401, 403):
         return HubSpotAuthFailed(status, detail)
     if status == 429:
-        return HubSpotUnavailable(
+        wait = whole_seconds(_retry_after(exc))
+        return HubSpotRateLimited(
             f"HubSpot is rate limiting this token and still answered 429 after {retries} retries: {detail}",
-            hint="Wait a few seconds and try again; nothing was changed by this call.",
+            hint=f"Wait {wait} s and try again; nothing was changed by this call.",
+            retry_after_seconds=wait,
         )
     return HubSpotUnavailable(f"HubSpot failed ({status}): {detail}", hint="Try again later.")

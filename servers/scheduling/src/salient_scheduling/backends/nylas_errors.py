@@ -7,12 +7,12 @@ so each gets its own error and hint: fix the key (401/403), fix the rep's grant 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from nylas.models.errors import NylasApiError
+from salient_core.errors import whole_seconds
 
 from salient_scheduling.errors import ProviderNotFound, ProviderRateLimited, ProviderRefused, ProviderUnavailable
 
@@ -50,8 +50,10 @@ def domain_error(what: str, exc: NylasApiError, retries: int, wait: float) -> Pr
             hint="Check the rep's Nylas grant id (reps.grant_id), or reconnect their calendar.",
         )
     if status == 429:
+        seconds = whole_seconds(wait)
         return ProviderRateLimited(
-            f"Nylas is rate limiting {what} (429 after {retries} retries; it asks to wait {math.ceil(wait)} s)",
-            hint=f"Retry the same call (with the same idempotency key) in {math.ceil(wait)} s.",
+            f"Nylas is rate limiting {what} (429 after {retries} retries; it asks to wait {seconds} s)",
+            hint=f"Retry the same call (with the same idempotency key) in {seconds} s.",
+            retry_after_seconds=seconds,
         )
     return ProviderUnavailable(f"Nylas answered {what} with {said}")
