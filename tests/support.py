@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -169,3 +171,13 @@ def stop_process(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def forged_cursor(cursor: str, offset: str) -> str:
+    """`cursor` (a real next_cursor) with its offset replaced by the JSON text `offset`, fingerprint kept.
+
+    The text is spliced in raw, so a test can send numbers `json.dumps` never writes, such as `1e999`.
+    """
+    data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    raw = '{"o":' + offset + ',"f":' + json.dumps(data["f"]) + "}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")

@@ -10,6 +10,7 @@ from fastmcp import Client
 from fastmcp.exceptions import ToolError
 from salient_crm.server import build_server
 from salient_crm.settings import CrmSettings
+from support import forged_cursor
 
 # Placeholders filled in by the fixture: {contact}, {deal}, {archived}.
 BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
@@ -199,3 +200,16 @@ async def test_accounts_never_see_each_other(crm_url: str) -> None:
         assert twin["created"] is True
     async with Client(build_server(CrmSettings(db=crm_url, account="demo"))) as demo:
         assert (await call(demo, "get_records", object_type="deal", ids=[deal]))["records"][0]["associations"] == {}
+
+
+@pytest.mark.parametrize("offset", [str(2**63), "1e999", "-1", '"1"'])
+async def test_forged_cursor_is_refused_and_changes_nothing(client: Client, offset: str) -> None:
+    await new_contact(client)
+    await new_contact(client, "grace@example.com")
+    page = await call(client, "search_records", object_type="contact", limit=1)
+    before = await snapshot(client)
+    forged = forged_cursor(page["next_cursor"], offset)  # the right fingerprint, an offset we never issue
+    with pytest.raises(ToolError, match="Malformed cursor") as caught:
+        await client.call_tool("search_records", {"object_type": "contact", "limit": 1, "cursor": forged})
+    assert "Internal error" not in str(caught.value)
+    assert await snapshot(client) == before

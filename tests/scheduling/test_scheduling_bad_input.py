@@ -8,6 +8,7 @@ import pytest
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
 from scheduling_support import all_bookings, attendee, call
+from support import forged_cursor
 
 DEMO = "product-demo"
 WINDOW = {"window_start": "2027-04-05T00:00:00Z", "window_end": "2027-04-06T00:00:00Z"}
@@ -154,4 +155,17 @@ async def test_slot_taken_is_a_conflict_that_changes_nothing(client: Client) -> 
             client, "book_meeting", **book(idempotency_key="bad-input-key-2", attendee=attendee(email="b@c.example"))
         )
     assert "Call find_availability" in str(caught.value)
+    assert await snapshot(client) == before
+
+
+@pytest.mark.parametrize("offset", [str(2**63), "1e999", "-1", '"1"'])
+async def test_forged_cursor_is_refused_and_changes_nothing(client: Client, offset: str) -> None:
+    await call(client, "book_meeting", **book())
+    await call(client, "book_meeting", **book(start="2027-04-06T17:00:00Z", idempotency_key="bad-input-key-2"))
+    page = await call(client, "list_bookings", limit=1)
+    before = await snapshot(client)
+    forged = forged_cursor(page["next_cursor"], offset)  # the right fingerprint, an offset we never issue
+    with pytest.raises(ToolError, match="Malformed cursor") as caught:
+        await client.call_tool("list_bookings", {"limit": 1, "cursor": forged})
+    assert "Internal error" not in str(caught.value)
     assert await snapshot(client) == before

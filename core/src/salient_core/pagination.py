@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, Field
 
@@ -17,6 +17,9 @@ from salient_core.errors import InvalidInput
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# Bounds on what a cursor may hold: far beyond any real list, well inside a 64-bit SQL integer.
+MAX_OFFSET = 1_000_000_000
+MAX_CURSOR_CHARS = 200  # ours are about 50
 
 
 T = TypeVar("T")
@@ -46,26 +49,54 @@ def encode_cursor(offset: int, fp: str) -> str:
 def decode_cursor(cursor: str | None, fp: str) -> int:
     """The offset stored in `cursor`; 0 when there is none.
 
+    A cursor comes back from the client, so it is checked in full before its offset is used: the JSON object
+    `encode_cursor` writes and nothing else, a whole offset from 0 to `MAX_OFFSET` (a forged `1e999` or `2**63`
+    would otherwise reach arithmetic or the database as an internal error), and this query's fingerprint.
+
     Raises:
         InvalidInput: the cursor is malformed or was issued for another query or account.
     """
     if not cursor:
         return 0
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        offset, cursor_fp = int(data["o"]), str(data["f"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput(
-            f"Malformed cursor {cursor[:40]!r}.",
-            hint="Pass the next_cursor of the previous result unchanged.",
-        ) from exc
-    if cursor_fp != fp or offset < 0:
+    data = _cursor_data(cursor)
+    offset, cursor_fp = data.get("o"), data.get("f")
+    if (
+        set(data) != {"o", "f"}
+        or type(offset) is not int  # not bool, float or str: encode_cursor writes a plain int
+        or not 0 <= offset <= MAX_OFFSET
+        or not isinstance(cursor_fp, str)
+    ):
+        raise _malformed(cursor)
+    if cursor_fp != fp:
         raise InvalidInput(
             "This cursor belongs to a different query or account.",
             hint="Repeat the original call with the same arguments, or drop the cursor to start from page one.",
         )
     return offset
+
+
+def _cursor_data(cursor: str) -> dict[str, Any]:
+    if len(cursor) > MAX_CURSOR_CHARS:
+        raise _malformed(cursor)
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")), parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:  # binascii.Error and UnicodeError are ValueErrors
+        raise _malformed(cursor) from exc
+    if not isinstance(data, dict):
+        raise _malformed(cursor)
+    return cast(dict[str, Any], data)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")  # NaN, Infinity, -Infinity: JSON extensions json.loads accepts
+
+
+def _malformed(cursor: str) -> InvalidInput:
+    return InvalidInput(
+        f"Malformed cursor {cursor[:40]!r}.",
+        hint="Pass the next_cursor of the previous result unchanged.",
+    )
 
 
 def next_cursor(offset: int, limit: int, total: int, fp: str) -> str | None:
