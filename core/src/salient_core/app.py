@@ -19,6 +19,7 @@ from fastmcp.server.lifespan import lifespan
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from salient_core.audit import AuditLog, AuditWrites
 from salient_core.auth import Caller, TokenStore, current_caller
 from salient_core.db import Database
 from salient_core.middleware import ErrorMapping, InlineSchemas, ScopeGuard
@@ -92,7 +93,7 @@ def create_server(spec: ServerSpec[S], settings: ServerSettings, *, instructions
         version=_version(f"salient-{spec.name}"),
         instructions=instructions,
         lifespan=server_lifespan,
-        middleware=[InlineSchemas(), ErrorMapping(), ScopeGuard(spec.name, settings)],
+        middleware=[InlineSchemas(), AuditWrites(spec.name, settings), ErrorMapping(), ScopeGuard(spec.name, settings)],
         dereference_schemas=False,  # InlineSchemas does it, once per tool
         mask_error_details=True,
         on_duplicate="error",
@@ -123,5 +124,16 @@ async def token_store(settings: ServerSettings, name: str) -> AsyncIterator[Toke
     try:
         await upgrade(db, CORE_MIGRATIONS)
         yield TokenStore(db)
+    finally:
+        await db.close()
+
+
+@asynccontextmanager
+async def audit_log(settings: ServerSettings, name: str) -> AsyncIterator[AuditLog]:
+    """The audit log in the server's database (migrated first), for the `audit` commands."""
+    db = Database(settings.database_url(name))
+    try:
+        await upgrade(db, CORE_MIGRATIONS)
+        yield AuditLog(db)
     finally:
         await db.close()

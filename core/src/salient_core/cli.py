@@ -2,12 +2,14 @@
 
     salient-<name> [--http] [--host H] [--port P] [--path /mcp] [--account A] [--db URL] [--demo]
     salient-<name> tokens create|list|revoke ...
+    salient-<name> audit list --account A [--tool T] [--since WHEN] [--limit N] [--json]
 
 Servers add their own commands (`import`, `ingest`, ...) to the Typer app this module builds.
 (No `from __future__ import annotations` here: Typer evaluates annotations that use local names.)
 """
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Protocol, TypeVar
@@ -17,11 +19,13 @@ from fastmcp import FastMCP
 from rich.console import Console
 from rich.table import Table
 
-from salient_core.app import token_store
+from salient_core.app import audit_log, token_store
+from salient_core.audit import parse_since
 from salient_core.auth import expiry_from_days, scopes_for
 from salient_core.errors import ImportFailed, SalientError
 from salient_core.http import serve_http
 from salient_core.logs import configure_logging
+from salient_core.models import AuditEntry
 from salient_core.settings import ServerSettings
 
 T = TypeVar("T")
@@ -212,15 +216,7 @@ def make_cli(
                 )
                 for r in records
             ]
-            out = Console()
-            if not out.is_terminal:  # scripts get tab-separated lines
-                for row in (header, *rows):
-                    typer.echo("\t".join(row))
-                return
-            table = Table(*header)
-            for row in rows:
-                table.add_row(*row)
-            out.print(table)
+            print_rows(header, rows)
 
         run_async(show())
 
@@ -235,7 +231,77 @@ def make_cli(
 
         run_async(revoke())
 
+    audit = typer.Typer(help="Read the audit log of write tool calls.", no_args_is_help=True)
+    app.add_typer(audit, name="audit")
+
+    @audit.command("list")
+    def audit_list(
+        ctx: typer.Context,
+        account: Annotated[str, typer.Option(help="Whose calls to list.")],
+        tool: Annotated[str | None, typer.Option(help="Only calls of this tool.")] = None,
+        since: Annotated[
+            str | None, typer.Option(help="From when: 2026-12-01, 2026-12-01T09:30:00Z (UTC if no zone), 30m, 12h, 7d.")
+        ] = None,
+        limit: Annotated[int, typer.Option(help="At most this many, newest first (1-1000).")] = 50,
+        as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array instead of a table.")] = False,
+    ) -> None:
+        """List write tool calls, newest first: who, which token, what tool and arguments (secrets redacted), when,
+        and the outcome (ok, error or refused)."""
+
+        async def show() -> None:
+            start = parse_since(since) if since is not None else None
+            async with audit_log(settings_of(ctx), name) as log_:
+                entries = await log_.list(account=account, tool=tool, since=start, limit=limit)
+            if as_json:
+                typer.echo(json.dumps([entry_json(e) for e in entries], indent=2))
+                return
+            header = ("at", "tool", "outcome", "token", "subject", "ms", "arguments", "error")
+            rows = [
+                (
+                    e.at.isoformat(timespec="seconds"),
+                    e.tool,
+                    e.outcome,
+                    e.token_id or "local",
+                    e.subject or "-",
+                    str(e.duration_ms),
+                    json.dumps(e.arguments, ensure_ascii=False),
+                    e.error or "-",
+                )
+                for e in entries
+            ]
+            print_rows(header, rows)
+
+        run_async(show())
+
     return app
+
+
+def entry_json(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "account": entry.account_id,
+        "at": entry.at.isoformat(),
+        "tool": entry.tool,
+        "token_id": entry.token_id,
+        "subject": entry.subject,
+        "arguments": entry.arguments,
+        "outcome": entry.outcome,
+        "error": entry.error,
+        "duration_ms": entry.duration_ms,
+    }
+
+
+def print_rows(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """A table on a terminal; tab-separated lines for scripts."""
+    out = Console()
+    if not out.is_terminal:
+        for row in (header, *rows):
+            typer.echo("\t".join(row))
+        return
+    table = Table(*header)
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
 
 
 async def _serve(name: str, settings: ServerSettings, mcp: FastMCP) -> None:
