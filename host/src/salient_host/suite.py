@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from dataclasses import dataclass
@@ -60,7 +61,11 @@ def start(server: InstalledServer, *, demo: bool = True, log_level: str = "WARNI
     args = [server.command, "--http", "--port", str(server.port), "--log-level", log_level]
     if demo:
         args.append("--demo")
-    return subprocess.Popen(args)
+    # The host is one client carrying every visitor's turns and limits each visitor itself (the web chat's rate
+    # limits): a per-client limit in the servers it starts would make all visitors share one budget. An operator's
+    # own SALIENT_<SERVER>_RATE_LIMIT still wins.
+    env = {f"SALIENT_{server.name.upper()}_RATE_LIMIT": "off", **os.environ}
+    return subprocess.Popen(args, env=env)
 
 
 def wait_healthy(server: InstalledServer, process: subprocess.Popen[bytes], *, timeout: float = 180.0) -> bool:
