@@ -12,7 +12,8 @@ import pytest
 from catalog_support import load
 from fastmcp import Client, FastMCP
 from fastmcp.exceptions import ToolError
-from pydantic import Field
+from fastmcp.server.auth.providers.jwt import RSAKeyPair
+from pydantic import Field, SecretStr
 from salient_catalog.server import build_server
 from salient_catalog.settings import CatalogSettings
 from salient_core.app import CORE_MIGRATIONS, ServerSpec, audit_log, create_server, token_store
@@ -73,6 +74,32 @@ async def test_http_writes_are_audited_with_token_outcome_and_arguments(db_url: 
     assert "BW-NOPE" in str(logged[1]["error"])
     assert [e["outcome"] for e in await entries(db_url, account="other")] == ["error"]  # each account its own
     assert await entries(db_url, tool="search_products") == []
+
+
+async def test_a_jwt_callers_subject_is_audited(sqlite_url: str) -> None:
+    await load(sqlite_url)
+    keys = RSAKeyPair.generate()
+    settings = CatalogSettings(
+        db=sqlite_url,
+        http=True,
+        jwt_public_key=SecretStr(keys.public_key),
+        jwt_issuer="https://id.example",
+        jwt_audience="salient-catalog",
+    )
+    token = keys.create_token(
+        subject="ops-bot",
+        issuer="https://id.example",
+        audience="salient-catalog",
+        scopes=["catalog:write"],
+        additional_claims={"account": "demo", "azp": "stock-sync"},
+    )
+    async with token_store(settings, "catalog") as store:
+        plan = await build_http_app(build_server(settings), settings, store)
+        async with serve_asgi(plan.app) as base, Client(f"{base}/mcp", auth=token) as client:
+            await client.call_tool("adjust_stock", RESTOCK)
+    async with audit_log(settings, "catalog") as log:
+        (entry,) = await log.list(account="demo")
+    assert (entry.outcome, entry.token_id, entry.subject) == ("ok", "stock-sync", "ops-bot")
 
 
 def tiny_server(url: str) -> FastMCP:
