@@ -12,21 +12,24 @@ The model's script, by what the visitor last wrote:
 - "xss": `library_search` with a script-injection attempt as its argument; the echo (the tool's result) and an answer
   full of script-injection attempts (as a poisoned document might carry).
 - "code": an answer with a fenced code block, no tool.
+- "slow": an answer that takes `SLOW_S` seconds to start (for stopping a turn), no tool.
 - anything else: `library_search`, then an answer citing a library source as a Markdown link.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from pathlib import Path
 from typing import Any
 
 from engine_support import Step, scripted
 from host_support import TINY_SERVER, write_config
 from pydantic_ai import ModelMessage, ModelRequest, RetryPromptPart, ToolReturnPart, UserPromptPart
+from pydantic_ai.models import Model
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 from salient_host.config_load import load_config
 from salient_host.conversation import ConversationEngine
@@ -48,6 +51,8 @@ XSS_ARGUMENT = "<img src=x onerror=\"window.__xss='argument'\"><script>window.__
 CODE_ANSWER = "Use this to check the battery:\n\n```python\nprint('battery ok')\n```\n\nThat's it."
 INSTRUCTIONS = "Answer from the library; archive CRM records only when asked."
 MODEL_NAME = "scripted-web"
+SLOW_S = 30.0
+SLOW_ANSWER = "Finally, here is the slow answer."
 
 
 def _prompt(messages: list[ModelMessage]) -> str:
@@ -93,7 +98,12 @@ def _archived_id(messages: list[ModelMessage]) -> str:
     return "unknown"
 
 
-def script(messages: list[ModelMessage], info: AgentInfo) -> Step:
+async def _slow() -> Step:
+    await asyncio.sleep(SLOW_S)
+    return SLOW_ANSWER
+
+
+def script(messages: list[ModelMessage], info: AgentInfo) -> Step | Awaitable[Step]:
     prompt = _prompt(messages)
     lowered = prompt.lower()
     last = messages[-1].parts[-1]
@@ -101,6 +111,8 @@ def script(messages: list[ModelMessage], info: AgentInfo) -> Step:
         return _archive(messages, prompt)
     if "code" in lowered:
         return CODE_ANSWER
+    if "slow" in lowered:
+        return _slow()
     if "xss" in lowered:
         if isinstance(last, UserPromptPart):
             return [("library_search", {"text": XSS_ARGUMENT})]
@@ -139,12 +151,14 @@ def web_config(directory: Path, servers: dict[str, str]) -> Path:
 
 
 @contextlib.asynccontextmanager
-async def web_engine(directory: Path, servers: dict[str, str]) -> AsyncIterator[ConversationEngine]:
-    """A ConversationEngine over a fresh SQLite store, driven by the script above."""
+async def web_engine(
+    directory: Path, servers: dict[str, str], model: Model | None = None
+) -> AsyncIterator[ConversationEngine]:
+    """A ConversationEngine over a fresh SQLite store, driven by the script above (or by `model`)."""
     config = load_config(web_config(directory / "config", servers), {})
     store = await Store.open(f"sqlite:///{directory / 'host.db'}")
     try:
-        async with ConversationEngine(config, store, model=web_model()) as engine:
+        async with ConversationEngine(config, store, model=model or web_model()) as engine:
             yield engine
     finally:
         await store.close()

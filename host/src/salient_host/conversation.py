@@ -56,6 +56,7 @@ from salient_host.turnlog import TurnLog, replay
 log = logging.getLogger(__name__)
 
 DENIED = "A person denied this call; it was not run. Do not retry it unless they ask again."
+STOPPED = "Stopped at your request. Send a message to go on."
 NOT_DECIDED = "Not run: the person sent a new message instead of approving this call."
 
 
@@ -143,6 +144,8 @@ class ConversationEngine:
         self._by_client: dict[tuple[str, str], str] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._task_of: dict[str, asyncio.Task[None]] = {}  # turn id -> its task, while it runs
+        self._stopping: set[str] = set()  # turns a person asked to stop (not the host closing)
         self._owns_store = False
         # The latest state of every server the turns have used, for an admin view (`status_board.statuses()`).
         self.status_board = StatusBoard()
@@ -261,6 +264,17 @@ class ConversationEngine:
                     )
         return shown
 
+    async def stop(self, session_id: str, *, account: str) -> bool:
+        """Stop the session's running (or queued) turns; each ends with TurnFailed `stopped`, stored as such."""
+        session = await self._session(session_id, account)
+        running = [t.turn_id for t in self._turns.values() if t.session_id == session.id and not t.done]
+        for turn_id in running:
+            task = self._task_of.get(turn_id)
+            if task is not None and not task.done():
+                self._stopping.add(turn_id)
+                task.cancel()
+        return bool(running)
+
     async def pending_approvals(self, session_id: str, *, account: str) -> list[ShownToolCall]:
         """Calls of the session's last turn held for a person's decision (empty when none are)."""
         session = await self._session(session_id, account)
@@ -336,15 +350,31 @@ class ConversationEngine:
         # The turn is a task of its own: the caller's stream may go away, the turn goes on.
         task = asyncio.create_task(self._drive(turn, body), name=f"turn {turn_log.turn_id}")
         self._tasks.add(task)
+        self._task_of[turn_log.turn_id] = task
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _: self._task_of.pop(turn_log.turn_id, None))
         return turn_log
 
     async def _drive(self, turn: Turn, body: Callable[[Turn], Awaitable[None]]) -> None:
         lock = self._lock_for(turn.session.id)
         try:
             async with lock:
-                await body(turn)
+                try:
+                    await body(turn)
+                except asyncio.CancelledError:
+                    if turn.id not in self._stopping or turn.log.done:
+                        raise
+                    current = asyncio.current_task()
+                    if current is not None:
+                        current.uncancel()  # the stop is handled here; the task goes on to store it
+                    # A person stopped it: what the turn got to is dropped, the stop is stored (under the lock,
+                    # so it stays before the session's next message).
+                    await turn.fail("stopped", STOPPED)
         except asyncio.CancelledError:
+            if turn.id in self._stopping:  # stopped while it waited for an earlier turn: nothing ran
+                if not turn.log.done:
+                    turn.log.emit(TurnFailed, code="stopped", message=STOPPED)
+                return
             if not turn.log.done:
                 turn.log.emit(TurnFailed, code="internal", message="The host stopped during this turn.")
             raise
@@ -353,6 +383,7 @@ class ConversationEngine:
             if not turn.log.done:
                 turn.log.emit(TurnFailed, code="internal", message="Internal error; the host's log has the details.")
         finally:
+            self._stopping.discard(turn.id)
             if not turn.log.done:  # a body that returned without ending its turn is a bug; followers must not hang
                 turn.log.emit(TurnFailed, code="internal", message="The turn ended without an outcome.")
             self._forget_old_turns()

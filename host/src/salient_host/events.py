@@ -72,7 +72,7 @@ class TurnFinished(Event):
     cost_usd: float | None  # None when the model's price is unknown
 
 
-FailureCode = Literal["no_model", "budget_exceeded", "model_error", "limit_reached", "internal"]
+FailureCode = Literal["no_model", "budget_exceeded", "model_error", "limit_reached", "internal", "stopped"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -138,6 +138,10 @@ class Conversations(Protocol):
         self, session_id: str, decisions: dict[str, bool], *, account: str, client_message_id: str, after_seq: int = -1
     ) -> AsyncIterator[TurnEvent]:
         """Approve (True) or deny (False) the held-back calls of the session's last turn by `call_id`; continue it."""
+        ...
+
+    async def stop(self, session_id: str, *, account: str) -> bool:
+        """Stop the session's running turn: it ends with TurnFailed `stopped`. False when no turn was running."""
         ...
 
     async def history(self, session_id: str, *, account: str) -> list[ShownMessage]: ...

@@ -127,6 +127,7 @@ class Turn:
     output_tokens: int = 0
     cost: Decimal = Decimal(0)
     unpriced: int = 0
+    model: Model | None = None  # the model of the running turn, named in the operator's log when it fails
     _noticed: set[str] = field(default_factory=set)
     _writes: list[asyncio.Future[Any]] = field(default_factory=list)
 
@@ -213,6 +214,7 @@ class Turn:
         limits: UsageLimits,
         deferred: DeferredToolResults | None = None,
     ) -> None:
+        self.model = model
         history = await self.store.model_history(self.session.id)
         new: list[ModelMessage] = []
         try:
@@ -383,6 +385,17 @@ class Turn:
 
     async def fail(self, code: FailureCode, message: str, new: Sequence[ModelMessage] = ()) -> None:
         """Store what the turn got to (its history stays valid) with the reason, then emit TurnFailed."""
+        if code.startswith("model_") and self.model is not None:
+            # People in the chat see a kind message; the operator sees here which agent and endpoint failed, and how.
+            endpoint = self.model.base_url or self.model.system
+            log.warning(
+                "agent %r (session %s): model %s at %s failed: %s",
+                self.session.agent,
+                self.session.id,
+                self.model.model_name,
+                endpoint,
+                message,
+            )
         await self._written()
         await self._record_denials(new)
         await self.store.add_message(

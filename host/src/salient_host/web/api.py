@@ -96,7 +96,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 TURN_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The turn's result as JSON, or with `Accept: text/event-stream` its events as SSE "
-        "(event names: text, tool_started, tool_finished, approval, notice, finished, failed; id = the turn's seq).",
+        "(event names: text, tool_started, tool_finished, approval, notice, finished, failed; id = the turn's seq). "
+        "A failed turn says what happened in words for the visitor, and `retry` whether sending again may help.",
         "content": {"text/event-stream": {}},
     },
     **ERRORS,
@@ -272,3 +273,17 @@ async def decide(
         )
     )
     return await _turn_response(request, ctx, events)
+
+
+class Stopped(BaseModel):
+    stopped: bool = Field(description="Whether a turn was running (it ends with a `failed` event, code `stopped`).")
+
+
+@router.post("/sessions/{session_id}/stop", response_model=Stopped, summary="Stop the running turn")
+async def stop(ref: Annotated[SessionRef, Depends(_ref)], ctx: Annotated[WebContext, Depends(web)]) -> Stopped:
+    """Stop the session's running turn on the server (not just its stream); what it said so far is not kept."""
+    try:
+        stopped = await ctx.conversations.stop(ref.session_id, account=ref.account)
+    except (LookupError, PermissionError):
+        raise NotFound("no_session", NO_SESSION) from None
+    return Stopped(stopped=stopped)

@@ -123,7 +123,6 @@ async def _chat_page(
             "color": color if color and COLOR.match(color) else DEFAULT_COLOR,
             "greeting": (greeting or ctx.settings.greeting)[:300],
             "vendor": sorted(name for name in ctx.vendor_files if name in VENDOR_FILES),
-            "max_chars": ctx.settings.max_message_chars,
         },
         headers={"Cache-Control": "no-store"},
     )

@@ -38,12 +38,29 @@ EVENT_NAMES: dict[type, str] = {
 }
 
 
+# What a visitor reads when a turn fails, by its code, and whether trying again may help. The engine's own message
+# is for operators (it names models, addresses and configuration files): it is logged and kept in the admin view.
+VISITOR_FAILURES: dict[str, tuple[str, bool]] = {
+    "model_error": ("Sorry, the assistant could not answer just now. Please try again in a moment.", True),
+    "model_unreachable": ("Sorry, the assistant could not answer just now. Please try again in a moment.", True),
+    "internal": ("Sorry, something went wrong on our side. Please try again.", True),
+    "no_model": ("Sorry, the assistant is not available at the moment. Please come back later.", False),
+    "budget_exceeded": ("Sorry, this chat has reached its limit for now. Please come back later.", False),
+    "limit_reached": ("That took more steps than the assistant may take at once. Try asking in smaller parts.", True),
+    "stopped": ("Stopped.", True),
+}
+DEFAULT_FAILURE = VISITOR_FAILURES["internal"]
+
+
 def event_payload(event: TurnEvent) -> dict[str, Any]:
-    """The event as JSON-ready data with its `type`; a finished turn carries its answer as sanitised HTML."""
+    """The event as JSON-ready data with its `type`; a finished turn carries its answer as sanitised HTML, a failed
+    one the visitor's message and whether to offer a retry."""
     data = asdict(event)
     data["type"] = EVENT_NAMES[type(event)]
     if isinstance(event, TurnFinished):
         data["html"] = render_markdown(event.output) if event.output else None
+    elif isinstance(event, TurnFailed):
+        data["message"], data["retry"] = VISITOR_FAILURES.get(event.code, DEFAULT_FAILURE)
     return data
 
 
@@ -105,7 +122,8 @@ async def collect(events: AsyncIterator[TurnEvent]) -> dict[str, Any]:
                 },
             )
         elif isinstance(event, TurnFailed):
-            reply.update(status="failed", error={"code": event.code, "message": event.message})
+            payload = event_payload(event)
+            reply.update(status="failed", error={k: payload[k] for k in ("code", "message", "retry")})
     if reply["output"] is None and text and reply["status"] != "awaiting_approval":
         reply["partial_output"] = "".join(text)
     reply["tool_calls"] = list(calls.values())

@@ -10,11 +10,15 @@
   const form = document.getElementById("composer");
   const input = document.getElementById("input");
   const sendButton = document.getElementById("send");
+  const stopButton = document.getElementById("stop");
+  const newChatButton = document.getElementById("new-chat");
+  const counter = document.getElementById("counter");
   const typing = document.getElementById("typing");
   const alertBox = document.getElementById("alert");
 
   let sessionId = config.sessionId;
   let busy = false;
+  let lastSent = null; // the last message sent, for Retry
   const RETRIES = 5;
 
   // Rendering -------------------------------------------------------------------------------------------------
@@ -124,6 +128,10 @@
     busy = value;
     typing.hidden = !value;
     sendButton.disabled = value;
+    sendButton.hidden = value;
+    stopButton.hidden = !value;
+    stopButton.disabled = false;
+    newChatButton.disabled = value;
     messages.setAttribute("aria-busy", value ? "true" : "false");
   }
 
@@ -215,8 +223,17 @@
       if (data.output === null) view.bubble.append(el("p", "notice awaiting", "Waiting for your decision."));
       view.article.classList.remove("streaming");
     } else if (type === "failed") {
-      view.bubble.append(el("p", "turn-error", data.message));
-      view.bubble.lastChild.setAttribute("role", "alert");
+      // The server words it for visitors (the cause is in the operator's log) and says whether to offer a retry.
+      const failure = el("div", "turn-failed" + (data.code === "stopped" ? " turn-stopped" : ""));
+      failure.append(el("p", "turn-error", data.message));
+      failure.firstChild.setAttribute("role", "alert");
+      if (data.retry && lastSent !== null) {
+        const retry = el("button", "retry", "Retry");
+        retry.type = "button";
+        failure.append(retry);
+      }
+      view.bubble.append(failure);
+      if (!view.text && !view.bubble.querySelector(".tool, .approval")) view.content.remove();
       view.article.classList.remove("streaming");
     }
     scrollDown();
@@ -327,6 +344,7 @@
     setBusy(true);
     try {
       if (!(await ensureSession())) return;
+      lastSent = text;
       addUserMessage(text);
       const view = addAssistantMessage();
       await streamTurn("/api/sessions/" + encodeURIComponent(sessionId) + "/messages",
@@ -366,6 +384,56 @@
     }
   }
 
+  // Retry: the failed (or stopped) answer goes, and the last message is sent again.
+  messages.addEventListener("click", function (event) {
+    const button = event.target.closest("button.retry");
+    if (!button || busy || lastSent === null) return;
+    const article = button.closest(".msg");
+    const before = article.previousElementSibling;
+    if (before && before.classList.contains("user")) before.remove();
+    article.remove();
+    send(lastSent);
+  });
+
+  // Stop: the server stops the turn itself; its stream then ends with a `failed` event (code `stopped`).
+  stopButton.addEventListener("click", async function () {
+    if (!busy || !sessionId) return;
+    stopButton.disabled = true;
+    try {
+      const response = await fetch("/api/sessions/" + encodeURIComponent(sessionId) + "/stop", {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": config.csrf },
+      });
+      if (!response.ok) showAlert(await errorMessage(response));
+    } catch (error) {
+      showAlert("Could not stop the answer: " + error.message);
+    }
+  });
+
+  // New conversation: a fresh session (its cookie replaces this one's); the old one stays stored.
+  newChatButton.addEventListener("click", async function () {
+    if (busy) return;
+    showAlert("");
+    newChatButton.disabled = true;
+    const previous = sessionId;
+    sessionId = null;
+    try {
+      if (!(await ensureSession())) {
+        sessionId = previous;
+        return;
+      }
+      messages.querySelectorAll(".msg:not(.greeting)").forEach(function (m) { m.remove(); });
+      lastSent = null;
+      input.value = "";
+      updateCounter();
+      input.focus();
+    } catch (error) {
+      sessionId = previous;
+      showAlert("Could not start a new conversation: " + error.message);
+    } finally {
+      newChatButton.disabled = busy;
+    }
+  });
+
   messages.addEventListener("click", function (event) {
     const button = event.target.closest("button[data-decision]");
     if (!button || button.disabled) return;
@@ -374,15 +442,33 @@
 
   // Composer ----------------------------------------------------------------------------------------------------
 
+  // The limit is the server's (config.maxChars). Nothing is cut: the counter shows from 80 % of it, and a longer
+  // message is kept in the box and refused with the reason.
+  function updateCounter() {
+    const length = input.value.trim().length;
+    const over = length > config.maxChars;
+    counter.hidden = length < config.maxChars * 0.8;
+    counter.textContent = length.toLocaleString("en") + " / " + config.maxChars.toLocaleString("en") +
+      (over ? " characters: " + (length - config.maxChars).toLocaleString("en") + " too many" : " characters");
+    counter.classList.toggle("over", over);
+    if (over) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+
+  input.addEventListener("input", updateCounter);
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     const text = input.value.trim();
     if (!text || busy) return;
     if (text.length > config.maxChars) {
-      showAlert("The message is too long: " + text.length + " characters, the limit is " + config.maxChars + ".");
+      showAlert("The message is too long: " + text.length.toLocaleString("en") + " characters; the limit is " +
+        config.maxChars.toLocaleString("en") + ". Shorten it or split it into several messages.");
+      updateCounter();
       return;
     }
     input.value = "";
+    updateCounter();
     send(text);
   });
 
