@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from host_support import Completed, clean_env
+from host_support import Completed, clean_env, run_salient
 from salient_host.install import CLAUDE_CONFIG_NAME, claude_desktop_path
 from salient_host.suite import installed_servers
 from support import ROOT
@@ -39,7 +39,9 @@ def command(name: str) -> str:
 
 
 def ours(name: str, account: str = "demo") -> dict[str, Any]:
-    return {"command": command(name), "args": ["--account", account, "--demo"]}
+    """Our entry for `name`: the demo account gets the demo company (`--demo`), any other account never does."""
+    demo = ["--demo"] if account == "demo" else []
+    return {"command": command(name), "args": ["--account", account, *demo]}
 
 
 def backups(path: Path) -> list[Path]:
@@ -80,6 +82,28 @@ async def test_install_merges_updates_ours_keeps_theirs_and_backs_up(tmp_path: P
     again = await install("claude-desktop", "--path", str(path), "-s", "catalog", "-s", "crm", "--account", "acme")
     assert again.code == 0 and "is up to date" in again.stdout and "nothing was written" in again.stdout
     assert backups(path) == [backup]  # nothing to change: no new backup either
+
+
+@pytest.mark.parametrize("client", ["claude-desktop", "mcp-json"])
+async def test_demo_data_is_asked_for_the_demo_account_only(tmp_path: Path, client: str) -> None:
+    path = tmp_path / "config.json"
+    real = await install(client, "--path", str(path), "--account", "acme")
+    assert real.code == 0, real.stderr
+    entries = json.loads(path.read_text(encoding="utf-8"))["mcpServers"]
+    assert entries and all(entry["args"] == ["--account", "acme"] for entry in entries.values())
+    demo = await install(client, "--path", str(path), "--account", "demo", "--servers", "crm")
+    assert demo.code == 0, demo.stderr
+    entries = json.loads(path.read_text(encoding="utf-8"))["mcpServers"]
+    assert entries["salient-crm"]["args"] == ["--account", "demo", "--demo"]
+    assert entries["salient-catalog"]["args"] == ["--account", "acme"]  # the others as they were
+
+
+@pytest.mark.parametrize("account", ["acme", "demo"])
+async def test_salient_mcp_json_prints_demo_only_for_the_demo_account(account: str) -> None:
+    done = await run_salient("mcp-json", "--account", account)
+    assert done.code == 0, done.stderr
+    names = [s.name for s in installed_servers()]
+    assert json.loads(done.stdout) == {"mcpServers": {f"salient-{n}": ours(n, account) for n in names}}
 
 
 async def test_invalid_json_is_refused_and_left_unchanged(tmp_path: Path) -> None:

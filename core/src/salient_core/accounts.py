@@ -5,6 +5,9 @@ Models that belong to an account inherit `AccountOwned`. A session opened with `
 `AccountOwned` entity in the statement, joins and relationship loads included. Repositories still write their
 `account_id == ...` filters; this is the second lock on the door, so a forgotten filter cannot leak another
 account's rows.
+
+The demo company's data belongs to account `demo` alone: `require_demo_account` is the one check every server's
+`--demo` passes before it seeds.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import String, event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, with_loader_criteria
+
+from salient_core.errors import InvalidInput
 
 ACCOUNT_KEY = "salient_account"
 
@@ -39,3 +44,21 @@ def _only_this_account(state: ORMExecuteState) -> None:
 def scope_session(session: Session, account: str) -> None:
     """Bind `session` to `account`: from now on its selects only see that account's rows."""
     session.info[ACCOUNT_KEY] = account
+
+
+DEMO_ACCOUNT = "demo"
+
+
+def require_demo_account(account: str, *, env_var: str) -> None:
+    """Refuse to load the demo company into `account` unless it is the demo account.
+
+    Demo data in a real account (60 made-up contacts in a customer's CRM) is hard to tell from the real data and
+    to take out again, so every path that seeds asks here first, before anything is opened or written.
+    """
+    if account != DEMO_ACCOUNT:
+        raise InvalidInput(
+            f"refusing to load the demo company's data into account {account!r}; nothing was written. "
+            f"--demo and {env_var} load it into account {DEMO_ACCOUNT!r} only.",
+            hint=f"Fix: serve {account!r} without --demo (and without {env_var}), "
+            f"or try the demo company with --account {DEMO_ACCOUNT} --demo.",
+        )

@@ -59,7 +59,12 @@ class ServerSpec(Generic[S]):
 
 
 async def prepare_database(spec: ServerSpec[S], settings: ServerSettings) -> tuple[Database, S]:
-    """Open the server's database, migrate core's and the server's schema, and load the demo if asked."""
+    """Open the server's database, migrate core's and the server's schema, and load the demo if asked.
+
+    Demo data for an account other than `demo` is refused here, before the database is opened: every way of
+    serving (stdio, HTTP, a server built in-process) comes through this function.
+    """
+    settings.check_demo()
     db = Database(settings.database_url(spec.name))
     try:
         await upgrade(db, CORE_MIGRATIONS, spec.migrations)

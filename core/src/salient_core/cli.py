@@ -130,7 +130,9 @@ def make_cli(
         path: Annotated[str | None, typer.Option(help="HTTP path of the MCP endpoint (default /mcp).")] = None,
         account: Annotated[str | None, typer.Option(help="Account for stdio and data commands (default demo).")] = None,
         db: Annotated[str | None, typer.Option(help="Database URL (sqlite:///... or postgresql://...).")] = None,
-        demo: Annotated[bool, typer.Option("--demo", help="Load the demo company's data if empty.")] = False,
+        demo: Annotated[
+            bool, typer.Option("--demo", help="Load the demo company's data if empty (account demo only).")
+        ] = False,
         log_level: Annotated[str | None, typer.Option(help="DEBUG, INFO, WARNING or ERROR.")] = None,
         log_format: Annotated[str | None, typer.Option(help="plain or json.")] = None,
     ) -> None:
@@ -159,6 +161,12 @@ def make_cli(
         configure_logging(settings.log_level, settings.log_format)
         ctx.obj = settings
         if ctx.invoked_subcommand is None:
+            # Serving seeds the demo data; data commands (`tokens`, `import`) never do, so they run as asked.
+            try:
+                settings.check_demo()
+            except SalientError as exc:
+                console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+                raise typer.Exit(2) from exc
             run_async(_serve(name, settings, build_server(settings)))
 
     tokens = typer.Typer(help="Create, list and revoke HTTP bearer tokens.", no_args_is_help=True)

@@ -14,6 +14,7 @@ from platformdirs import user_data_dir
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from salient_core.accounts import require_demo_account
 from salient_core.ratelimit import parse_rate_limit
 
 LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
@@ -45,7 +46,9 @@ class ServerSettings(BaseSettings):
     account: str = Field("demo", min_length=1, max_length=64, description="Account served over stdio.")
     db: str | None = Field(None, description="Database URL; default is SQLite in the data directory.")
     data_dir: Path = Field(default_factory=default_data_dir, description="Where embedded data lives.")
-    demo: bool = Field(False, description="Load the demo company's slice on start when the account is empty.")
+    demo: bool = Field(
+        False, description="Load the demo company's slice on start when the account is empty (account demo only)."
+    )
 
     http: bool = False
     host: str = "127.0.0.1"
@@ -99,6 +102,11 @@ class ServerSettings(BaseSettings):
     @property
     def jwt_configured(self) -> bool:
         return bool(self.jwt_jwks_url or self.jwt_public_key)
+
+    def check_demo(self) -> None:
+        """With `demo` on, refuse (`InvalidInput`) any account but the demo one; see `require_demo_account`."""
+        if self.demo:
+            require_demo_account(self.account, env_var=f"{self.model_config.get('env_prefix', '')}DEMO")
 
     def database_url(self, name: str) -> str:
         """The configured URL, or the server's own SQLite file in the data directory."""

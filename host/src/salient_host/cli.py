@@ -173,6 +173,10 @@ def servers_list() -> None:
 
 
 @app.command("mcp-json")
-def mcp_json(account: Annotated[str, typer.Option(help="Account the servers act for.")] = "demo") -> None:
+def mcp_json(
+    account: Annotated[
+        str, typer.Option(help="Account the servers act for; only account demo gets the demo company (--demo).")
+    ] = "demo",
+) -> None:
     """Print a Claude Desktop `mcpServers` config for every installed server (stdio)."""
     typer.echo(json.dumps(claude_desktop_config(installed_servers(), account=account), indent=2))

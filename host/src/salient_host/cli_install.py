@@ -33,7 +33,9 @@ ServersOption = Annotated[
         "--servers", "-s", help="Servers to install (repeat, or separate with commas); default: every installed one."
     ),
 ]
-AccountOption = Annotated[str, typer.Option(help="Account the servers act for.")]
+AccountOption = Annotated[
+    str, typer.Option(help="Account the servers act for; only account demo gets the demo company (--demo).")
+]
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Print the resulting file; write nothing.")]
 
 

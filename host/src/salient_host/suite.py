@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from importlib.metadata import entry_points
 
 import httpx
+from salient_core.accounts import DEMO_ACCOUNT
 
 from salient_host.commands import resolve_command
 
@@ -48,13 +49,13 @@ def installed_servers(*, port_base: int = BASE_PORT) -> list[InstalledServer]:
     return servers
 
 
-def claude_desktop_config(servers: list[InstalledServer], *, account: str = "demo") -> dict[str, object]:
-    """A `claude_desktop_config.json` fragment that mounts each server over stdio."""
-    return {
-        "mcpServers": {
-            f"salient-{s.name}": {"command": s.command, "args": ["--account", account, "--demo"]} for s in servers
-        }
-    }
+def claude_desktop_config(servers: list[InstalledServer], *, account: str = DEMO_ACCOUNT) -> dict[str, object]:
+    """A `claude_desktop_config.json` fragment that mounts each server over stdio.
+
+    Only the demo account is given `--demo`: the demo company's data never goes into a real account.
+    """
+    args = ["--account", account, *(["--demo"] if account == DEMO_ACCOUNT else [])]
+    return {"mcpServers": {f"salient-{s.name}": {"command": s.command, "args": list(args)} for s in servers}}
 
 
 def start(server: InstalledServer, *, demo: bool = True, log_level: str = "WARNING") -> subprocess.Popen[bytes]:
