@@ -1,11 +1,14 @@
 """Fixtures and helpers for the crm tests: a migrated database with the demo reps and pipelines, and a client.
 
 `client` runs each behavioural test on every backend: local on SQLite, local on PostgreSQL, and HubSpot (the
-fake HubSpot API of `hubspot_fake`, driven through the real `hubspot-api-client`).
+fake HubSpot API of `hubspot_fake`, driven through the real `hubspot-api-client`, its portal set up with
+`salient-crm hubspot setup`'s properties). HubSpot's search lags writes, so a test that searches for what it
+just wrote first waits with `indexed(crm)`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -16,6 +19,8 @@ from fastmcp import Client
 from hubspot_fake import Portal, build_app
 from salient_core.db import Database
 from salient_core.migrate import upgrade
+from salient_crm.backends.hubspot_api import HubSpotApi
+from salient_crm.backends.hubspot_setup import setup
 from salient_crm.backends.local import LocalBackend
 from salient_crm.demo import OWNERS, PIPELINES
 from salient_crm.server import MIGRATIONS, build_server
@@ -59,11 +64,14 @@ class Crm:
 
 
 @contextlib.asynccontextmanager
-async def hubspot_portal(db_url: str, **settings: Any) -> AsyncIterator[Crm]:
-    """A fake HubSpot portal served on a free port, and settings pointing a crm server at it."""
+async def hubspot_portal(db_url: str, *, set_up: bool = True, **settings: Any) -> AsyncIterator[Crm]:
+    """A fake HubSpot portal served on a free port (with Salient's custom properties unless `set_up` is False),
+    and settings pointing a crm server at it."""
     await prepare(db_url)
     portal = Portal()
     async with serve_asgi(build_app(portal)) as base:
+        if set_up:
+            await setup(HubSpotApi(portal.token, base, search_rate=FAST_SEARCH_RATE))
         yield Crm(
             "hubspot",
             {
@@ -101,6 +109,12 @@ async def client(crm: Crm) -> AsyncIterator[Client]:
         yield c
 
 
+async def indexed(crm: Crm) -> None:
+    """Wait until HubSpot's search shows every write so far (at once for the local backend)."""
+    if crm.portal is not None:
+        await asyncio.sleep(crm.portal.settles_in())
+
+
 async def call(client: Client, tool: str, **args: Any) -> dict[str, Any]:
     result = await client.call_tool(tool, args)
     assert result.structured_content is not None
@@ -116,8 +130,9 @@ async def new_deal(client: Client, name: str = "Beds for Elm House", **kw: Any) 
     return (await call(client, "create_record", object_type="deal", **args | kw))["record"]["id"]
 
 
-async def snapshot(client: Client) -> dict[str, Any]:
+async def snapshot(client: Client, crm: Crm) -> dict[str, Any]:
     """Everything a test could see change: every record of every type, and the timelines of the contacts."""
+    await indexed(crm)  # records are found by search; the ids it finds are then read directly
     state: dict[str, Any] = {}
     for object_type in ("contact", "company", "deal", "lead", "activity"):
         page = await call(client, "search_records", object_type=object_type, limit=100)

@@ -1,22 +1,26 @@
 """A stateful stand-in for the HubSpot API: the endpoints the crm's HubSpot backend calls, with HubSpot's shapes.
 
-Request and response bodies follow HubSpot's public API reference (CRM objects v3 and their search, associations
-v4, owners, pipelines, its error JSON). It checks the private-app token, keeps one portal in memory, and can answer
-429 with `Retry-After` to the next N requests. It implements only what the backend uses.
+Request and response bodies follow HubSpot's public API reference (CRM objects v3 and their search, properties
+v3, associations v4, owners, pipelines, its error JSON). It checks the private-app token, keeps one portal in
+memory (`hubspot_portal.Portal`), and can answer 429 with `Retry-After` to the next N requests. As strict as
+HubSpot where kindness would hide a bug: search lags writes (`Portal.index_delay`), unknown properties and
+enumeration values outside their options are refused, a batch read takes at most 100 inputs, search pages stop
+at 10,000 results, and list cursors (`after`) are opaque. It implements only what the backend uses.
 """
 
 from __future__ import annotations
 
+import base64
 import fnmatch
 import re
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from hubspot_portal import TYPES, Obj, Portal, _prop, stamp, validation_message
 from salient_crm.demo import OWNERS, PIPELINES
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -25,7 +29,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-TYPES = ("contacts", "companies", "deals", "leads", "notes", "calls", "emails", "meetings", "tasks")
 TIME_PROPS = {"createdate", "hs_createdate", "lastmodifieddate", "hs_lastmodifieddate", "hs_timestamp", "closedate"}
 # What HubSpot's `query` searches by default (its search guide); leads and engagements: their name, title and body.
 SEARCHABLE = {
@@ -40,11 +43,9 @@ SEARCHABLE = {
     "tasks": ("hs_task_subject", "hs_task_body"),
 }
 ASSOCIATION_TYPE_IDS = {("contacts", "companies"): 1, ("companies", "contacts"): 2, ("leads", "contacts"): 578}
-
-
-def stamp(moment: datetime) -> str:
-    """HubSpot's timestamp format: UTC, milliseconds, `Z`."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+BATCH_LIMIT = 100  # inputs per batch request
+SEARCH_CAP = 10_000  # results a search can page through
+__all__ = ["Portal", "build_app"]
 
 
 def _millis(text: str) -> int:
@@ -66,62 +67,27 @@ def _key(name: str, value: str) -> tuple[int, Any]:
         return (1, value.lower())
 
 
-@dataclass
-class Obj:
-    id: str
-    properties: dict[str, str]
-    created: datetime
-    updated: datetime
-    archived_at: datetime | None = None
-
-    def json(self, wanted: list[str] | None = None) -> dict[str, Any]:
-        shown = {"hs_object_id", "createdate", "hs_createdate", "lastmodifieddate", "hs_lastmodifieddate"}
-        props = {k: v for k, v in self.properties.items() if wanted is None or k in wanted or k in shown}
-        body: dict[str, Any] = {
-            "id": self.id,
-            "properties": props,
-            "createdAt": stamp(self.created),
-            "updatedAt": stamp(self.updated),
-            "archived": self.archived_at is not None,
-        }
-        if self.archived_at is not None:
-            body["archivedAt"] = stamp(self.archived_at)
-        return body
-
-
-@dataclass
-class Portal:
-    token: str = field(default_factory=lambda: f"pat-na1-{uuid.uuid4()}")
-    objects: dict[str, dict[str, Obj]] = field(default_factory=lambda: {t: {} for t in TYPES})
-    links: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)  # (from type, id, to type) -> ids
-    next_id: int = 1001
-    throttle: int = 0  # answer 429 to this many coming requests
-    retry_after: str = "1"
-    log: list[tuple[float, str, str]] = field(default_factory=list)  # (monotonic time, method, path)
-    owner_ids: dict[str, str] = field(default_factory=dict)  # the demo reps' keys -> HubSpot owner ids
-
-    def __post_init__(self) -> None:
-        for n, owner in enumerate(OWNERS):
-            self.owner_ids[owner.id] = str(70_000_001 + n)
-
-    def new_id(self) -> str:
-        self.next_id += 1
-        return str(self.next_id)
-
-    def active(self, object_type: str, object_id: str) -> Obj | None:
-        obj = self.objects[object_type].get(object_id)
-        return obj if obj is not None and obj.archived_at is None else None
-
-    def link(self, a: tuple[str, str], b: tuple[str, str]) -> None:
-        for (ft, fi), (tt, ti) in ((a, b), (b, a)):
-            ids = self.links.setdefault((ft, fi, tt), [])
-            if ti not in ids:
-                ids.append(ti)
-
-
 def error(status: int, message: str, category: str, headers: dict[str, str] | None = None) -> JSONResponse:
     body = {"status": "error", "message": message, "correlationId": str(uuid.uuid4()), "category": category}
     return JSONResponse(body, status, headers=headers)
+
+
+def _refused(results: list[dict[str, Any]]) -> JSONResponse:
+    return error(400, validation_message(results), "VALIDATION_ERROR")
+
+
+def _cursor(offset: int) -> str:
+    """An opaque `after` cursor, as HubSpot's list endpoints give (only search pages by plain offsets)."""
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode().rstrip("=")
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().removeprefix("offset:"))
+    except ValueError:
+        raise ValueError(f"invalid cursor {cursor!r}") from None
 
 
 def _not_found(object_id: str) -> JSONResponse:
@@ -184,6 +150,8 @@ def build_app(portal: Portal) -> Starlette:
             return error(400, f"Unable to infer object type from: {request.path_params['type']}", "VALIDATION_ERROR")
         body = await request.json()
         props = _clean(body.get("properties") or {})
+        if refused := portal.invalid(object_type, props):
+            return _refused(refused)
         email = props.get("email", "").lower()
         if object_type == "contacts" and email:
             props["email"] = email
@@ -210,6 +178,7 @@ def build_app(portal: Portal) -> Starlette:
             "hs_lastmodifieddate": created,
         }
         portal.objects[object_type][obj.id] = obj
+        portal.changed(object_type, obj)
         for a in inline:
             type_id = a["types"][0]["associationTypeId"]
             target = next(t for (f, t), i in ASSOCIATION_TYPE_IDS.items() if f == object_type and i == type_id)
@@ -233,8 +202,11 @@ def build_app(portal: Portal) -> Starlette:
             return JSONResponse(obj.json(_wanted(request)))
         if request.method == "DELETE":
             obj.archived_at = obj.updated = datetime.now(UTC)
+            portal.changed(object_type, obj)
             return Response(status_code=204)
         changes = _clean((await request.json()).get("properties") or {})
+        if refused := portal.invalid(object_type, changes):
+            return _refused(refused)
         for name, value in changes.items():
             if value:
                 obj.properties[name] = value
@@ -242,6 +214,7 @@ def build_app(portal: Portal) -> Starlette:
                 obj.properties.pop(name, None)
         obj.updated = datetime.now(UTC)
         obj.properties["lastmodifieddate"] = obj.properties["hs_lastmodifieddate"] = stamp(obj.updated)
+        portal.changed(object_type, obj)
         return JSONResponse(obj.json())
 
     async def batch_read(request: Request) -> Response:
@@ -249,6 +222,9 @@ def build_app(portal: Portal) -> Starlette:
         if object_type is None:
             return error(400, "Unknown object type.", "VALIDATION_ERROR")
         body = await request.json()
+        if len(body["inputs"]) > BATCH_LIMIT:
+            message = f"Batch of {len(body['inputs'])} inputs is over the limit of {BATCH_LIMIT}."
+            return error(400, message, "VALIDATION_ERROR")
         archived = request.query_params.get("archived", "").lower() == "true"
         results, missing = [], []
         for item in body["inputs"]:
@@ -280,8 +256,10 @@ def build_app(portal: Portal) -> Starlette:
         limit, after = int(body.get("limit", 10)), int(body.get("after") or 0)
         if limit > 200:
             return error(400, "limit must be at most 200.", "VALIDATION_ERROR")
+        if after + limit > SEARCH_CAP:
+            return error(400, f"Search can page through at most {SEARCH_CAP} results.", "VALIDATION_ERROR")
         groups = body.get("filterGroups") or []
-        rows = [o for o in portal.objects[object_type].values() if o.archived_at is None]
+        rows = portal.searchable(object_type)
         if groups:
             rows = [o for o in rows if any(all(_matches(o, f) for f in g["filters"]) for g in groups)]
         words = str(body.get("query") or "").lower().split()
@@ -295,7 +273,7 @@ def build_app(portal: Portal) -> Starlette:
             rows = present + [o for o in rows if not o.properties.get(name)]
         page = rows[after : after + limit]
         answer: dict[str, Any] = {"total": len(rows), "results": [o.json(body.get("properties")) for o in page]}
-        if after + limit < len(rows):
+        if after + limit < min(len(rows), SEARCH_CAP):
             answer["paging"] = {"next": {"after": str(after + limit)}}
         return JSONResponse(answer)
 
@@ -324,7 +302,7 @@ def build_app(portal: Portal) -> Starlette:
         if portal.objects[source].get(p["id"]) is None:
             return _not_found(p["id"])
         ids = portal.links.get((source, p["id"], target), [])
-        limit, after = int(request.query_params.get("limit", 500)), int(request.query_params.get("after") or 0)
+        limit, after = int(request.query_params.get("limit", 500)), _offset(request.query_params.get("after"))
         type_id = ASSOCIATION_TYPE_IDS.get((source, target), 0)
         results = [
             {
@@ -335,7 +313,7 @@ def build_app(portal: Portal) -> Starlette:
         ]
         answer: dict[str, Any] = {"results": results}
         if after + limit < len(ids):
-            answer["paging"] = {"next": {"after": str(after + limit)}}
+            answer["paging"] = {"next": {"after": _cursor(after + limit)}}
         return JSONResponse(answer)
 
     async def owners(request: Request) -> Response:
@@ -355,10 +333,10 @@ def build_app(portal: Portal) -> Starlette:
             }
             for n, o in enumerate(OWNERS)
         ]
-        limit, after = int(request.query_params.get("limit", 100)), int(request.query_params.get("after") or 0)
+        limit, after = int(request.query_params.get("limit", 100)), _offset(request.query_params.get("after"))
         answer: dict[str, Any] = {"results": results[after : after + limit]}
         if after + limit < len(results):
-            answer["paging"] = {"next": {"after": str(after + limit)}}
+            answer["paging"] = {"next": {"after": _cursor(after + limit)}}
         return JSONResponse(answer)
 
     async def pipelines(request: Request) -> Response:
@@ -385,6 +363,49 @@ def build_app(portal: Portal) -> Starlette:
             for n, p in enumerate(PIPELINES)
         ]
         return JSONResponse({"results": results})
+
+    async def properties(request: Request) -> Response:
+        object_type = _object_type(request)
+        if object_type is None:
+            return error(400, "Unknown object type.", "VALIDATION_ERROR")
+        defined = portal.properties[object_type]
+        if request.method == "GET":
+            return JSONResponse({"results": list(defined.values())})
+        body = await request.json()
+        name = str(body.get("name") or "")
+        if name in defined:
+            return error(409, f"Property named '{name}' already exists.", "OBJECT_ALREADY_EXISTS")
+        group = str(body.get("groupName") or "")
+        if group not in portal.groups[object_type] and group != f"{object_type.rstrip('s')}information":
+            return error(400, f"Property group '{group}' does not exist.", "VALIDATION_ERROR")
+        options = tuple(str(o["value"]) for o in body.get("options") or [])
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or not body.get("label") or not body.get("type"):
+            return error(400, "A property needs a lower-case name, a label and a type.", "VALIDATION_ERROR")
+        if body["type"] == "enumeration" and not options:
+            return error(400, "An enumeration property needs options.", "VALIDATION_ERROR")
+        made = _prop(name, str(body["type"]), options, group=group)
+        made |= {"label": body["label"], "fieldType": body.get("fieldType", made["fieldType"])}
+        made |= {"description": body.get("description") or "", "modificationMetadata": {
+            "archivable": True, "readOnlyDefinition": False, "readOnlyValue": False}}  # fmt: skip
+        defined[name] = made
+        return JSONResponse(made, 201)
+
+    async def groups(request: Request) -> Response:
+        object_type = _object_type(request)
+        if object_type is None:
+            return error(400, "Unknown object type.", "VALIDATION_ERROR")
+        own = f"{object_type.rstrip('s')}information"
+        defined = {own: {"name": own, "label": "Information", "displayOrder": -1, "archived": False}}
+        defined |= portal.groups[object_type]
+        if request.method == "GET":
+            return JSONResponse({"results": list(defined.values())})
+        body = await request.json()
+        name = str(body.get("name") or "")
+        if name in defined:
+            return error(409, f"Property group '{name}' already exists.", "OBJECT_ALREADY_EXISTS")
+        made = {"name": name, "label": body.get("label") or name, "displayOrder": body.get("displayOrder", -1)}
+        portal.groups[object_type][name] = made = made | {"archived": False}
+        return JSONResponse(made, 201)
 
     async def gate(request: Request, call_next: Callable[[Request], Any]) -> Response:
         portal.log.append((time.monotonic(), request.method, request.url.path))
@@ -417,5 +438,7 @@ def build_app(portal: Portal) -> Starlette:
             Route("/crm/v3/owners", owners, methods=["GET"]),
             Route("/crm/v3/owners/", owners, methods=["GET"]),
             Route("/crm/v3/pipelines/deals", pipelines, methods=["GET"]),
+            Route("/crm/v3/properties/{type}", properties, methods=["GET", "POST"]),
+            Route("/crm/v3/properties/{type}/groups", groups, methods=["GET", "POST"]),
         ],
     )

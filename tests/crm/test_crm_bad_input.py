@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from crm_support import call, new_contact, new_deal, snapshot
+from crm_support import Crm, call, new_contact, new_deal, snapshot
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
 from salient_crm.server import build_server
@@ -154,17 +154,17 @@ def _fill(value: Any, ids: dict[str, str]) -> Any:
 
 @pytest.mark.parametrize(("tool", "args", "message"), BAD_INPUTS, ids=[f"{t}-{m[:32]}" for t, _, m in BAD_INPUTS])
 async def test_bad_input_gets_a_clear_error_and_changes_nothing(
-    client: Client, tool: str, args: dict[str, Any], message: str
+    client: Client, crm: Crm, tool: str, args: dict[str, Any], message: str
 ) -> None:
     contact = await new_contact(client)
     archived = await new_contact(client, "gone@example.com")
     await call(client, "archive_record", object_type="contact", id=archived)
     ids = {"contact": contact, "deal": await new_deal(client), "archived": archived}
-    before = await snapshot(client)
+    before = await snapshot(client, crm)
     with pytest.raises(ToolError) as caught:
         await client.call_tool(tool, _fill(args, ids))
     assert message in str(caught.value)
-    assert await snapshot(client) == before
+    assert await snapshot(client, crm) == before
 
 
 async def test_accounts_never_see_each_other(crm_url: str) -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from crm_support import Crm, call, new_contact, new_deal
+from crm_support import Crm, call, indexed, new_contact, new_deal
 from dirty_equals import IsDatetime, IsStr
 from fastmcp import Client
 
 
-async def test_upsert_contact_dedupes_on_normalised_email(client: Client) -> None:
+async def test_upsert_contact_dedupes_on_normalised_email(client: Client, crm: Crm) -> None:
     first = await call(client, "upsert_contact", email="  Ada.Lovelace@Example.COM ", first_name="Ada")
     assert first["created"] is True
     assert first["contact"]["properties"]["email"] == "ada.lovelace@example.com"
@@ -19,6 +19,7 @@ async def test_upsert_contact_dedupes_on_normalised_email(client: Client) -> Non
         **first["contact"]["properties"],
         "last_name": "Lovelace",
     }
+    await indexed(crm)
     page = await call(client, "search_records", object_type="contact")
     assert page["total"] == 1
 
@@ -57,14 +58,16 @@ async def test_create_lead_records_source_and_qualification(client: Client, crm:
     }
     replay = await call(client, "create_lead", **args)
     assert replay == {**lead, "replayed": True}
+    await indexed(crm)
     assert (await call(client, "search_records", object_type="lead"))["total"] == 1
     linked = await call(client, "get_records", object_type="contact", ids=[contact])
     assert linked["records"][0]["associations"] == {"lead": [lead["record"]["id"]]}
 
 
-async def test_search_filters_sorts_and_pages(client: Client) -> None:
+async def test_search_filters_sorts_and_pages(client: Client, crm: Crm) -> None:
     for n, country in enumerate(["US", "US", "DE", "US", "GB"]):
         await new_contact(client, f"p{n}@example.com", first_name=f"Person{n}", country=country)
+    await indexed(crm)
     page = await call(
         client, "search_records", object_type="contact", filters={"country": "us"}, sort="first_name", limit=2
     )
@@ -86,9 +89,10 @@ async def test_search_filters_sorts_and_pages(client: Client) -> None:
     assert [r["properties"]["email"] for r in some["items"]] == ["p4@example.com", "p2@example.com"]
 
 
-async def test_deals_amount_filters_and_pipeline_defaults(client: Client) -> None:
+async def test_deals_amount_filters_and_pipeline_defaults(client: Client, crm: Crm) -> None:
     small = await new_deal(client, "Small", properties={"name": "Small", "amount": "900.5"})
     big = await new_deal(client, "Big", properties={"name": "Big", "amount": 25000}, pipeline="renewals")
+    await indexed(crm)
     found = await call(client, "search_records", object_type="deal", filters={"amount": {"gte": 1000}})
     assert [d["id"] for d in found["items"]] == [big]
     deals = await call(client, "get_records", object_type="deal", ids=[small, big])
@@ -113,13 +117,15 @@ async def test_update_record_dry_run_then_apply(client: Client) -> None:
     assert same["applied"] is False and same["changes"] == []
 
 
-async def test_archive_dry_run_then_apply_hides_the_record(client: Client) -> None:
+async def test_archive_dry_run_then_apply_hides_the_record(client: Client, crm: Crm) -> None:
     contact = await new_contact(client)
     dry = await call(client, "archive_record", object_type="contact", id=contact, dry_run=True)
     assert dry["applied"] is False and dry["record"]["archived"] is True
+    await indexed(crm)
     assert (await call(client, "search_records", object_type="contact"))["total"] == 1
     done = await call(client, "archive_record", object_type="contact", id=contact)
     assert done["applied"] is True
+    await indexed(crm)
     assert (await call(client, "search_records", object_type="contact"))["total"] == 0
     assert (await call(client, "get_records", object_type="contact", ids=[contact]))["missing"] == [contact]
 
@@ -151,12 +157,13 @@ async def test_associate_is_undirected_and_idempotent(client: Client) -> None:
     assert company_links["associations"] == {"contact": [contact]}
 
 
-async def test_move_deal_stage(client: Client) -> None:
+async def test_move_deal_stage(client: Client, crm: Crm) -> None:
     deal = await new_deal(client)
     dry = await call(client, "move_deal_stage", deal_id=deal, stage="proposal", dry_run=True)
     assert (dry["from_stage"], dry["to_stage"], dry["applied"]) == ("discovery", "proposal", False)
     moved = await call(client, "move_deal_stage", deal_id=deal, stage="proposal")
     assert moved["applied"] is True and moved["deal"]["properties"]["stage"] == "proposal"
+    await indexed(crm)
     found = await call(client, "search_records", object_type="deal", filters={"stage": "proposal"})
     assert [d["id"] for d in found["items"]] == [deal]
 
@@ -196,7 +203,7 @@ async def test_describe_schema_tool_and_resource(client: Client, crm: Crm) -> No
 
 
 @pytest.mark.parametrize("object_type", ["contact", "company", "deal", "lead", "activity"])
-async def test_records_carry_utc_timestamps(client: Client, object_type: str) -> None:
+async def test_records_carry_utc_timestamps(client: Client, crm: Crm, object_type: str) -> None:
     contact = await new_contact(client)
     if object_type != "contact":
         ref = [{"object_type": "contact", "id": contact}]
@@ -210,6 +217,7 @@ async def test_records_carry_utc_timestamps(client: Client, object_type: str) ->
                 client, "log_activity", type="note", body="hi", associations=ref, idempotency_key="act-x-0001"
             ),
         }[object_type]()
+    await indexed(crm)
     record = (await call(client, "search_records", object_type=object_type))["items"][0]
     assert record["id"] == IsStr(regex=r"\d+")
     assert record["created_at"].endswith("Z") or record["created_at"].endswith("+00:00")

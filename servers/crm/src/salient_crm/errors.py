@@ -11,6 +11,7 @@ SalientError
 │   └── AlreadyArchived     archiving a record that is already archived
 ├── PermissionDenied
 │   └── HubSpotAuthFailed   HubSpot refused the private app's token (401/403)
+├── HubSpotNotSetUp         the portal lacks Salient's custom properties (`salient-crm hubspot setup` makes them)
 └── HubSpotUnavailable      HubSpot failed (5xx, network) after bounded retries
     └── HubSpotRateLimited  HubSpot kept answering 429 (also a core `RateLimited`: `retry_after_seconds`)
 """
@@ -59,6 +60,19 @@ class HubSpotAuthFailed(PermissionDenied):
         super().__init__(
             f"HubSpot refused the access token ({status}): {message}",
             hint="An operator must set SALIENT_CRM_HUBSPOT_TOKEN to a private app token with the CRM scopes.",
+        )
+
+
+class HubSpotNotSetUp(SalientError):
+    """HubSpot refused a write naming properties it does not have: Salient's own were never created there."""
+
+    def __init__(self, properties: list[str]) -> None:
+        names = ", ".join(repr(p) for p in properties)
+        super().__init__(
+            f"The HubSpot portal has no propert{'y' if len(properties) == 1 else 'ies'} {names}: it has not been set "
+            "up for Salient. Nothing was changed.",
+            hint="An operator must run `salient-crm hubspot setup` once (it creates Salient's custom properties), "
+            "then retry.",
         )
 
 

@@ -3,6 +3,10 @@
 Contacts, companies, deals and leads are CRM objects v3; activities are the engagement objects (notes, calls,
 emails, meetings, tasks); links are associations v4; a contact's visitor profile and consent history live in
 custom contact properties. Idempotency keys stay in this server's database (`KeyLedger`).
+
+HubSpot's search index lags writes by seconds, while reads by id (and a contact's by email) are immediate, so
+nothing that must see a write just made goes through search: upserts find the contact by email, replays and
+`get_records` read by id, and a search for one exact email address reads that contact directly.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from salient_core.db import Database
-from salient_core.errors import Conflict, NotFound, PermissionDenied
+from salient_core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 from salient_crm.backends import hubspot_map as hs
 from salient_crm.backends.base import Idempotency, Properties, SearchQuery
@@ -24,6 +28,8 @@ from salient_crm.objects import ACTIVITY_TYPES, ASSOCIABLE, ActivityType, Object
 from salient_crm.schemas import Owner, Pipeline, Profile, Record, Ref, UpsertResult, WriteResult
 
 PAGE = 200  # HubSpot's largest search page
+BATCH = 100  # HubSpot's most inputs in one batch request
+SEARCH_CAP = 10_000  # HubSpot's search pages through at most this many results of one query
 
 
 class HubSpotBackend:
@@ -47,10 +53,21 @@ class HubSpotBackend:
 
     async def search(self, account: str, object_type: ObjectType, query: SearchQuery) -> tuple[list[Record], int]:
         self._own(account)
+        if query.offset >= SEARCH_CAP:
+            raise InvalidInput(
+                f"HubSpot's search reaches only the first {SEARCH_CAP:,} results of a query; this page starts at "
+                f"{query.offset:,}.",
+                hint="Narrow the search with filters (for example a created_at range) and page through that.",
+            )
+        query = SearchQuery(**{**query.__dict__, "limit": min(query.limit, SEARCH_CAP - query.offset)})
         if object_type != "activity":
             body = hs.search_body(object_type, query, after=query.offset, limit=query.limit)
             page = await self.api.search(hs.RECORD_TYPES[object_type], body)
-            return [hs.to_record(object_type, o) for o in page.results], int(page.total)
+            records, total = [hs.to_record(object_type, o) for o in page.results], int(page.total)
+            email = hs.exact_email(object_type, query)
+            if email is None:
+                return records, total
+            return await self._with_contact(email, query, records, total)
         # Five engagement types: take the first offset+limit of each, merge them in order, cut the page.
         wanted = query.offset + query.limit
         merged: list[Record] = []
@@ -68,6 +85,19 @@ class HubSpotBackend:
             total += int(page.total)
         return hs.ordered(merged, query.sort, query.descending)[query.offset : wanted], total
 
+    async def _with_contact(
+        self, email: str, query: SearchQuery, records: list[Record], total: int
+    ) -> tuple[list[Record], int]:
+        """A search for one email address, its contact read directly: the index may not have it yet, or may still
+        show an archived or older version of it."""
+        current = await self._contact_by_email(email)
+        stale = [r for r in records if r.properties.get("email") == email]
+        kept = [r for r in records if r.properties.get("email") != email]
+        total += (current is not None) - len(stale)
+        if current is None or query.offset > 0:
+            return kept, max(total, 0)
+        return hs.ordered([*kept, current], query.sort, query.descending)[: query.limit], max(total, 1)
+
     async def get(
         self, account: str, object_type: ObjectType, ids: Sequence[str], *, include_archived: bool = False
     ) -> dict[str, Record]:
@@ -81,16 +111,17 @@ class HubSpotBackend:
                 if not rest:
                     return found
                 hs_type = hs.ENGAGEMENTS[kind] if kind else hs.RECORD_TYPES[object_type]
-                body = {
-                    "inputs": [{"id": i} for i in rest],
-                    "properties": hs.property_names(object_type, kind),
-                    "propertiesWithHistory": [],
-                }
-                batch = await self.api.call(self.api.batch.read, hs_type, body, archived=archived)
-                for obj in batch.results:
-                    found[str(obj.id)] = hs.to_record(object_type, obj, kind)
-                    if kind:
-                        self._kinds[str(obj.id)] = kind
+                for start in range(0, len(rest), BATCH):  # a contact's timeline can link hundreds of activities
+                    body = {
+                        "inputs": [{"id": i} for i in rest[start : start + BATCH]],
+                        "properties": hs.property_names(object_type, kind),
+                        "propertiesWithHistory": [],
+                    }
+                    batch = await self.api.call(self.api.batch.read, hs_type, body, archived=archived)
+                    for obj in batch.results:
+                        found[str(obj.id)] = hs.to_record(object_type, obj, kind)
+                        if kind:
+                            self._kinds[str(obj.id)] = kind
         return found
 
     async def _hs_ref(self, ref: Ref) -> tuple[str, str]:

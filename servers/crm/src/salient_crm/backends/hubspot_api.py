@@ -19,7 +19,7 @@ from hubspot import HubSpot
 from salient_core.errors import Conflict, InvalidInput, NotFound, SalientError, whole_seconds
 from urllib3.util.retry import Retry
 
-from salient_crm.errors import HubSpotAuthFailed, HubSpotRateLimited, HubSpotUnavailable
+from salient_crm.errors import HubSpotAuthFailed, HubSpotNotSetUp, HubSpotRateLimited, HubSpotUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +43,23 @@ class HubSpotApi:
         self.associations = client.crm.associations.v4.basic_api
         self.owners = client.crm.owners.owners_api
         self.pipelines = client.crm.pipelines.pipelines_api
+        self.properties = client.crm.properties.core_api
+        self.property_groups = client.crm.properties.groups_api
         self._search_interval = 1.0 / search_rate
         self._search_lock = asyncio.Lock()
         self._last_search = 0.0
         pools = [
             api.api_client.rest_client.pool_manager
-            for api in (self.objects, self.batch, self.search_api, self.associations, self.owners, self.pipelines)
+            for api in (
+                self.objects,
+                self.batch,
+                self.search_api,
+                self.associations,
+                self.owners,
+                self.pipelines,
+                self.properties,
+                self.property_groups,
+            )
         ]
         # Core's lifespan has no teardown hook for server state: close the kept-alive sockets when the backend
         # goes, so they are not left for the garbage collector to complain about.
@@ -115,6 +126,22 @@ def error_body(exc: Any) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def refused_values(message: str) -> list[dict[str, Any]]:
+    """The per-property results in a 400's message, or [] if it has none.
+
+    HubSpot reports refused property values as `Property values were not valid: [<JSON list>]`, each result
+    with `error` (`PROPERTY_DOESNT_EXIST`, `INVALID_OPTION`, ...), `name` and `message`.
+    """
+    _, found, listed = message.partition("Property values were not valid: ")
+    try:
+        results: object = json.loads(listed) if found else []
+    except ValueError:
+        return []
+    if not isinstance(results, list):
+        return []
+    return [r for r in results if isinstance(r, dict)]  # pyright: ignore[reportUnknownVariableType]
+
+
 def to_domain_error(exc: Exception, *, retries: int = 0) -> SalientError:
     status: int | None = getattr(exc, "status", None)
     if status is None:
@@ -129,6 +156,12 @@ def to_domain_error(exc: Exception, *, retries: int = 0) -> SalientError:
     if status == 409:
         return Conflict(f"HubSpot: {detail}")
     if status == 400:
+        refused = refused_values(message)
+        if missing := [str(r.get("name")) for r in refused if r.get("error") == "PROPERTY_DOESNT_EXIST"]:
+            return HubSpotNotSetUp(missing)
+        if refused:
+            said = "; ".join(f"{r.get('name')}: {r.get('message')}" for r in refused)
+            return InvalidInput(f"HubSpot refused the values: {said}.", hint="Nothing was changed.")
         return InvalidInput(f"HubSpot refused the request: {detail}")
     if status in (401, 403):
         return HubSpotAuthFailed(status, detail)

@@ -157,6 +157,21 @@ def _filter_text(value: Any) -> str:
     return str(value).lower() if isinstance(value, str) else str(value)
 
 
+def exact_email(object_type: ObjectType, query: SearchQuery) -> str | None:
+    """The address a contact search looks for when it is exactly one email: the whole query text, or the only
+    filter (`email` equal to it). None for any other search."""
+    if object_type != "contact":
+        return None
+    text = query.text.strip()
+    if not query.conditions and "@" in text and len(text.split()) == 1:
+        return text.lower()
+    if not text and len(query.conditions) == 1:
+        cond = query.conditions[0]
+        if cond.field == "email" and cond.op == "eq" and isinstance(cond.value, str):
+            return cond.value.lower()
+    return None
+
+
 def kinds_wanted(conditions: Sequence[Condition]) -> list[ActivityType]:
     """The engagement kinds an activity search can match, from its conditions on `type`."""
     kinds: list[ActivityType] = list(ACTIVITY_TYPES)
