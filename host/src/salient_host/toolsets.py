@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
@@ -19,8 +20,20 @@ from salient_host.mcp_client import HttpTransport, StdioServerTransport
 from salient_host.supervision import SupervisedToolset, supervise
 
 # Stdio servers get a minimal environment (the MCP client's default: HOME, PATH, ...). These add where per-user
-# data lives and the locale, so a server finds the same data directory the user's shell would; never secrets.
+# data lives and the locale, so a server finds the same data directory the user's shell would.
 PASSTHROUGH_ENV = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")
+# A Salient server's console script is `salient-<name>` and its settings read `SALIENT_<NAME>_*` (core's
+# ServerSettings convention): what the user exported for that server is meant for it, and reaches only it.
+SALIENT_COMMAND = re.compile(r"salient-([a-z][a-z0-9]*)(?:\.exe)?", re.IGNORECASE)
+
+
+def settings_env(command: str, environ: Mapping[str, str]) -> dict[str, str]:
+    """The variables in `environ` that the settings of the Salient server run by `command` read (none for others)."""
+    match = SALIENT_COMMAND.fullmatch(Path(command).name)
+    if match is None:
+        return {}
+    prefix = f"SALIENT_{match.group(1).upper()}_"
+    return {k: v for k, v in environ.items() if k.upper().startswith(prefix)}
 
 
 def transport(server: ServerConfig, base_dir: Path, log_file: TextIO | None = None) -> ClientTransport:
@@ -28,7 +41,8 @@ def transport(server: ServerConfig, base_dir: Path, log_file: TextIO | None = No
     if server.url:
         return HttpTransport(server.url, headers=dict(server.headers))
     assert server.command is not None, "config_load guarantees command or url"
-    env = {k: os.environ[k] for k in PASSTHROUGH_ENV if k in os.environ} | dict(server.env)
+    passed = {k: os.environ[k] for k in PASSTHROUGH_ENV if k in os.environ}
+    env = passed | settings_env(server.command, os.environ) | dict(server.env)
     cwd = str(base_dir / server.cwd) if server.cwd else None
     # keep_alive=False: the process ends with the session, so nothing outlives a command or a test.
     return StdioServerTransport(

@@ -32,13 +32,40 @@ DIMENSIONS = 384
 MINILM_IDENTITY = "all-MiniLM-L6-v2"
 
 
+MODEL_SUBDIR = Path("all-MiniLM-L6-v2") / "onnx"
+
+
 def default_model_dir() -> Path:
     """Where Chroma itself keeps the model once it has downloaded it."""
-    return Path.home() / ".cache" / "chroma" / "onnx_models" / "all-MiniLM-L6-v2" / "onnx"
+    return Path.home() / ".cache" / "chroma" / "onnx_models" / MODEL_SUBDIR
 
 
 def missing_files(model_dir: Path) -> list[str]:
     return [name for name in MODEL_FILES if not (model_dir / name).is_file()]
+
+
+def beside_checkout() -> Path | None:
+    """`shared/models/all-MiniLM-L6-v2/onnx` beside a source checkout of Salient (machines without internet keep a
+    copy there); None for an installed package."""
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "servers" / "library" / "pyproject.toml").is_file():
+            return parent.parent / "shared" / "models" / MODEL_SUBDIR
+    return None
+
+
+def model_locations(configured: Path | None, data_dir: Path) -> list[Path]:
+    """Where the model is looked for, in order: the setting (SALIENT_LIBRARY_MODEL_DIR) alone when it is given;
+    otherwise beside the checkout, `<data_dir>/models/all-MiniLM-L6-v2/onnx`, then Chroma's cache (downloaded into
+    on first use when online)."""
+    if configured is not None:
+        return [configured.expanduser()]
+    beside = beside_checkout()
+    return [*([beside] if beside else []), data_dir / "models" / MODEL_SUBDIR, default_model_dir()]
+
+
+def find_model_dir(locations: list[Path]) -> Path:
+    """The first location holding every model file, else the last one (Chroma's cache, or the setting)."""
+    return next((where for where in locations if not missing_files(where)), locations[-1])
 
 
 class Embedder(Protocol):
@@ -74,7 +101,7 @@ class MiniLM:
     _shared_lock = threading.Lock()
 
     @classmethod
-    def shared(cls, model_dir: Path) -> MiniLM:
+    def shared(cls, model_dir: Path, *, looked: tuple[Path, ...] = ()) -> MiniLM:
         """The process's one instance for `model_dir`.
 
         An inference session is immutable and safe to call from several threads; loading it costs a few hundred
@@ -85,11 +112,15 @@ class MiniLM:
         with cls._shared_lock:
             model = cls._shared.get(key)
             if model is None:
-                model = cls._shared[key] = cls(key)
+                model = cls._shared[key] = cls(key, looked=looked)
             return model
 
-    def __init__(self, model_dir: Path, *, batch_size: int = 32, token_budget: int = 2048) -> None:
+    def __init__(
+        self, model_dir: Path, *, looked: tuple[Path, ...] = (), batch_size: int = 32, token_budget: int = 2048
+    ) -> None:
+        """`looked`: every place the model was looked for before `model_dir` was chosen, for the error."""
         self.model_dir = model_dir
+        self.looked = looked or (model_dir,)
         self.batch_size = batch_size
         self.token_budget = token_budget
         self._lock = threading.Lock()
@@ -103,7 +134,7 @@ class MiniLM:
                 if missing and self.model_dir == default_model_dir():
                     missing = self._fetch_like_chroma()
                 if missing:
-                    raise ModelMissing(self.model_dir, missing)
+                    raise ModelMissing([(where, missing_files(where)) for where in self.looked])
                 # Imported here: both come with chromadb, and loading them is only worth it when embedding.
                 import onnxruntime
                 from tokenizers import Tokenizer

@@ -13,7 +13,7 @@ SalientError
 │   ├── UnknownCollection   no collection of that name in the caller's account
 │   ├── UnknownSource       no source with that id in the caller's account
 │   └── UnknownJob          no ingest job with that id in the caller's account
-├── ModelMissing            the embedding model's files are not where the settings say
+├── ModelMissing            the embedding model's files are in none of the places looked
 └── EmbeddingFailed         the embeddings endpoint failed or answered nonsense
 """
 
@@ -95,10 +95,12 @@ class UnknownJob(NotFound):
 
 
 class ModelMissing(SalientError):
-    def __init__(self, model_dir: Path, missing: list[str]) -> None:
+    def __init__(self, looked: list[tuple[Path, list[str]]]) -> None:
+        places = "; ".join(f"{str(where)!r} (missing {', '.join(missing)})" for where, missing in looked)
         super().__init__(
-            f"Embedding model not found in {str(model_dir)!r} (missing {', '.join(missing)}).",
-            hint="Point SALIENT_LIBRARY_MODEL_DIR at an all-MiniLM-L6-v2 ONNX directory.",
+            f"Embedding model all-MiniLM-L6-v2 not found. Looked in: {places}.",
+            hint="Put the model's ONNX files in one of those directories (Chroma's cache is filled by a download "
+            "when online), or point SALIENT_LIBRARY_MODEL_DIR at such a directory.",
         )
 
 

@@ -11,7 +11,7 @@ from salient_core.pagination import decode_cursor, fingerprint, next_cursor
 
 from salient_library import repository as repo
 from salient_library.crawl import Crawler, CrawlLimits
-from salient_library.embeddings import Embedder, MiniLM
+from salient_library.embeddings import Embedder, MiniLM, find_model_dir
 from salient_library.errors import FetchFailed, UnknownCollection, UnknownSource
 from salient_library.ingest import Ingestor, Progress
 from salient_library.jobs import Jobs
@@ -71,7 +71,8 @@ def make_embedder(settings: LibrarySettings) -> Embedder:
             batch=settings.embedding_batch,
             timeout=settings.embedding_timeout,
         )
-    return MiniLM.shared(settings.model_dir)
+    looked = settings.model_locations()
+    return MiniLM.shared(find_model_dir(looked), looked=tuple(looked))
 
 
 class LibraryService:

@@ -10,7 +10,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 from salient_core.settings import ServerSettings
 
-from salient_library.embeddings import default_model_dir
+from salient_library.embeddings import model_locations
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -40,8 +40,11 @@ class LibrarySettings(ServerSettings):
         description="minilm: Chroma's default model (all-MiniLM-L6-v2, ONNX) run locally from model_dir; "
         "openai: an OpenAI-compatible /v1/embeddings endpoint.",
     )
-    model_dir: Path = Field(
-        default_factory=default_model_dir, description="Directory of the all-MiniLM-L6-v2 ONNX model files."
+    model_dir: Path | None = Field(
+        None,
+        description="Directory of the all-MiniLM-L6-v2 ONNX model files; when unset the model is looked for beside "
+        "the checkout (../shared/models/all-MiniLM-L6-v2/onnx), in <data_dir>/models/all-MiniLM-L6-v2/onnx, then "
+        "in Chroma's cache (downloaded there on first use).",
     )
     embedding_base_url: str = Field("https://api.openai.com/v1", description="Base URL of the embeddings API.")
     embedding_model: str = Field("text-embedding-3-small", min_length=1, description="Model the API embeds with.")
@@ -90,3 +93,7 @@ class LibrarySettings(ServerSettings):
         if self.chroma and self.chroma_url() is None:
             return Path(self.chroma).expanduser()
         return self.data_dir / "library-chroma"
+
+    def model_locations(self) -> list[Path]:
+        """Where the embedding model is looked for, in order (see `embeddings.model_locations`)."""
+        return model_locations(self.model_dir, self.data_dir)
