@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from crm_support import Crm, call, new_contact, new_deal, snapshot
+from crm_support import Crm, call, indexed, new_contact, new_deal, snapshot
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
 from salient_crm.server import build_server
@@ -203,13 +203,14 @@ async def test_accounts_never_see_each_other(crm_url: str) -> None:
 
 
 @pytest.mark.parametrize("offset", [str(2**63), "1e999", "-1", '"1"'])
-async def test_forged_cursor_is_refused_and_changes_nothing(client: Client, offset: str) -> None:
+async def test_forged_cursor_is_refused_and_changes_nothing(client: Client, crm: Crm, offset: str) -> None:
     await new_contact(client)
     await new_contact(client, "grace@example.com")
+    await indexed(crm)
     page = await call(client, "search_records", object_type="contact", limit=1)
-    before = await snapshot(client)
+    before = await snapshot(client, crm)
     forged = forged_cursor(page["next_cursor"], offset)  # the right fingerprint, an offset we never issue
     with pytest.raises(ToolError, match="Malformed cursor") as caught:
         await client.call_tool("search_records", {"object_type": "contact", "limit": 1, "cursor": forged})
     assert "Internal error" not in str(caught.value)
-    assert await snapshot(client) == before
+    assert await snapshot(client, crm) == before
