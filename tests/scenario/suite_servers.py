@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
+from salient_core.settings import default_data_dir
+from salient_library.embeddings import MiniLM, find_model_dir, model_locations
+from salient_library.errors import ModelMissing
 from support import console_script, free_port
 
 NAMES = ("catalog", "crm", "scheduling", "crossfeed", "library")
@@ -66,6 +70,20 @@ def wait_ready(server: RunningServer, *, timeout: float = 120.0) -> None:
             pass
         time.sleep(0.2)
     raise TimeoutError(f"salient-{server.name} did not answer /healthz within {timeout:.0f} s")
+
+
+def require_library_model() -> None:
+    """Skip with the reason when the library finds its embedding model nowhere it looks (and cannot download it);
+    fail instead where SALIENT_TEST_REQUIRE_MODEL=1 (CI), where the founding scenario must run."""
+    configured = os.environ.get("SALIENT_LIBRARY_MODEL_DIR")
+    looked = model_locations(Path(configured) if configured else None, default_data_dir())
+    try:
+        MiniLM.shared(find_model_dir(looked), looked=tuple(looked)).embed(["ready"])
+    except ModelMissing as exc:
+        reason = f"salient-library cannot start: {exc}"
+        if os.environ.get("SALIENT_TEST_REQUIRE_MODEL") == "1":
+            pytest.fail(f"{reason}; SALIENT_TEST_REQUIRE_MODEL=1 demands the scenario run")
+        pytest.skip(reason)
 
 
 @contextmanager

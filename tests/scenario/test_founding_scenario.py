@@ -36,7 +36,7 @@ from scenario_support import (
     turn,
 )
 from starlette.applications import Starlette
-from suite_servers import RunningServer, running_suite, start_server, wait_ready
+from suite_servers import RunningServer, require_library_model, running_suite, start_server, wait_ready
 from suite_state import bookings_of, contact_of, leads_of, read_ics, timeline_of, tool_outcomes, total
 
 pytestmark = pytest.mark.timeout(300)
@@ -45,6 +45,7 @@ REP_EMAIL = "maya.chen@brightwell.example"  # the AE of territory us-west (confi
 
 @pytest.fixture(scope="module")
 def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, RunningServer]]:
+    require_library_model()
     with running_suite(tmp_path_factory.mktemp("suite")) as servers:
         yield servers
 
