@@ -139,6 +139,28 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
         "A company cannot be associated with a lead",
     ),
     ("list_activities", {"object_type": "contact", "id": "424242"}, "No contact '424242'"),
+    # Years 1 and 9999 in local time, outside Python's range once in UTC.
+    (
+        "log_activity",
+        {
+            "type": "call",
+            "body": "x",
+            "associations": [{"object_type": "contact", "id": "{contact}"}],
+            "occurred_at": "0001-01-01T00:00:00+14:00",
+            "idempotency_key": "act-early-1",
+        },
+        "occurred_at: The date-time is outside the supported range 1900-01-01 to 2999-12-31 (UTC)",
+    ),
+    (
+        "list_activities",
+        {"object_type": "contact", "id": "{contact}", "since": "9999-12-31T23:59:59-14:00"},
+        "since: The date-time is outside the supported range",
+    ),
+    (
+        "search_records",
+        {"object_type": "activity", "filters": {"occurred_at": {"gte": "0001-01-01T00:00:00+14:00"}}},
+        "'occurred_at' '0001-01-01T00:00:00+14:00' is outside the supported range",
+    ),
 ]
 
 

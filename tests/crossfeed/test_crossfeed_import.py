@@ -62,11 +62,13 @@ def test_csv_needs_a_kind_and_yaml_errors_name_their_line(tmp_path: Path) -> Non
         "    email: not-an-email\n"
         "    role: ae\n"
         "    territories: [nowhere]\n"
+        "  - {id: max, name: Max, email: max@x.example, role: AE, territories: [nowhere], time_zone: Mars/Base}\n"
     )
     bad = run(url, str(reps))
     assert bad.returncode == 1
     assert "line 2 (reps[0]): role: Input should be 'AE', 'SE', 'CSM' or 'SDR'" in bad.stderr
     assert "line 3 (reps[1]): email: String should match pattern" in bad.stderr
+    assert "line 8 (reps[2]): time_zone: Unknown time zone 'Mars/Base'; use an IANA name" in bad.stderr
 
 
 async def test_contradictory_territories_are_refused_and_nothing_changes(db_url: str, tmp_path: Path) -> None:

@@ -11,6 +11,10 @@ from scheduling_support import all_bookings, attendee, call
 from support import forged_cursor
 
 DEMO = "product-demo"
+# Years 1 and 9999 in local time, outside Python's range once in UTC; and a 256-byte zone name.
+EARLY, LATE = "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"
+OUT_OF_RANGE = "is outside the supported range 1900-01-01 to 2999-12-31 (UTC)"
+EMOJI_ZONE = "\N{GRINNING FACE}" * 64
 WINDOW = {"window_start": "2027-04-05T00:00:00Z", "window_end": "2027-04-06T00:00:00Z"}
 
 
@@ -28,6 +32,22 @@ def book(**changes: Any) -> dict[str, Any]:
 BAD_INPUTS = [
     ("get_current_time", {"time_zone": "Mars/Olympus_Mons"}, "Unknown time zone 'Mars/Olympus_Mons'"),
     ("get_current_time", {"time_zone": "../etc/passwd"}, "Unknown time zone '../etc/passwd'"),
+    ("get_current_time", {"time_zone": EMOJI_ZONE}, "time_zone: Unknown time zone"),
+    (
+        "find_availability",
+        {"meeting_type": DEMO, "rep": "daniel-okafor", "time_zone": EMOJI_ZONE, **WINDOW},
+        "time_zone: Unknown time zone",
+    ),
+    (
+        "find_availability",
+        {"meeting_type": DEMO, "rep": "daniel-okafor", "window_start": EARLY, "window_end": "2027-04-06T00:00:00Z"},
+        f"window_start: The date-time {OUT_OF_RANGE}",
+    ),
+    (
+        "find_availability",
+        {"meeting_type": DEMO, "rep": "daniel-okafor", "window_start": "2027-04-05T00:00:00Z", "window_end": LATE},
+        f"window_end: The date-time {OUT_OF_RANGE}",
+    ),
     (
         "find_availability",
         {"meeting_type": DEMO, "rep": "daniel-okafor", "time_zone": "Sydney", **WINDOW},
@@ -81,7 +101,7 @@ BAD_INPUTS = [
             "window_start": "2027-04-05T00:00:00",
             "window_end": "2027-04-06T00:00:00Z",
         },
-        "window_start: Input should have timezone info",
+        "window_start: The date-time has no time zone",
     ),
     ("find_availability", {"meeting_type": "lunch", "rep": "daniel-okafor", **WINDOW}, "No meeting type 'lunch'"),
     ("find_availability", {"meeting_type": DEMO, "rep": "nobody", **WINDOW}, "No rep or team 'nobody'"),
@@ -92,15 +112,21 @@ BAD_INPUTS = [
     ("book_meeting", book(start="2027-05-04T16:00:00Z"), "at most 30 days ahead"),
     ("book_meeting", book(start="2027-04-06T03:00:00Z"), "outside Daniel Okafor's working hours"),
     ("book_meeting", book(start="2027-04-06T16:05:00Z"), "is not an offered start time"),
-    ("book_meeting", book(start="2027-04-06T16:00:00"), "start: Input should have timezone info"),
+    ("book_meeting", book(start="2027-04-06T16:00:00"), "start: The date-time has no time zone"),
     ("book_meeting", book(meeting_type="lunch"), "No meeting type 'lunch'"),
     ("book_meeting", book(rep="nobody"), "No rep or team 'nobody'"),
     ("book_meeting", book(attendee=attendee(email="not-an-email")), "Malformed email 'not-an-email'"),
     ("book_meeting", book(attendee=attendee(time_zone="Pacific/Atlantis")), "Unknown time zone 'Pacific/Atlantis'"),
+    ("book_meeting", book(attendee=attendee(time_zone=EMOJI_ZONE)), "Unknown time zone"),
+    ("book_meeting", book(start=LATE), f"start: The date-time {OUT_OF_RANGE}"),
+    ("book_meeting", book(start=EARLY), f"start: The date-time {OUT_OF_RANGE}"),
     ("book_meeting", book(idempotency_key="short"), "idempotency_key: String should have at least 8 characters"),
     ("reschedule_meeting", {"booking_id": "bk_nope", "start": "2027-04-06T16:00:00Z"}, "No booking 'bk_nope'"),
     ("cancel_meeting", {"booking_id": "bk_nope"}, "No booking 'bk_nope'"),
     ("get_booking", {"booking_id": "bk_nope"}, "No booking 'bk_nope'"),
+    ("reschedule_meeting", {"booking_id": "bk_nope", "start": EARLY}, f"start: The date-time {OUT_OF_RANGE}"),
+    ("list_bookings", {"start": EARLY}, f"start: The date-time {OUT_OF_RANGE}"),
+    ("list_bookings", {"end": LATE}, f"end: The date-time {OUT_OF_RANGE}"),
     ("list_bookings", {"status": "maybe"}, "status: Input should be 'confirmed'"),
     ("list_bookings", {"cursor": "garbage"}, "Malformed cursor"),
     (

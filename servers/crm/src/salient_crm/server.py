@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -14,6 +13,7 @@ from salient_core.db import Database, utcnow
 from salient_core.migrate import MigrationSet
 from salient_core.pagination import MAX_LIMIT
 from salient_core.settings import ServerSettings
+from salient_core.times import Instant
 
 from salient_crm.backends.factory import open_backend
 from salient_crm.demo import load_demo
@@ -266,7 +266,7 @@ def build_server(settings: CrmSettings) -> FastMCP:
         idempotency_key: ActivityKey,
         subject: Annotated[str | None, Field(max_length=500, description="Title or subject line.")] = None,
         occurred_at: Annotated[
-            datetime | None, Field(description="When, ISO 8601 with time zone (default: now).")
+            Instant | None, Field(description="When, ISO 8601 with time zone (default: now).")
         ] = None,
         owner_id: Owner = None,
     ) -> WriteResult:
@@ -283,7 +283,7 @@ def build_server(settings: CrmSettings) -> FastMCP:
         object_type: TypeArg,
         id: IdArg,
         types: Annotated[list[ActivityType] | None, Field(max_length=5, description="Only these kinds.")] = None,
-        since: Annotated[datetime | None, Field(description="Only activities at or after this time.")] = None,
+        since: Annotated[Instant | None, Field(description="Only activities at or after this time.")] = None,
         limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Activities per page.")] = 20,
         cursor: Cursor = None,
     ) -> RecordPage:

@@ -14,6 +14,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from salient_core.errors import InvalidInput
+from salient_core.times import check_instant
 
 from salient_crm.backends.base import Condition, Operator
 from salient_crm.errors import InvalidEmail
@@ -100,11 +101,10 @@ def parse_datetime(value: Any, name: str) -> datetime:
         moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     except ValueError:
         raise InvalidInput(f"{name!r} expects an ISO 8601 datetime with time zone, got {value!r}.") from None
-    if moment.tzinfo is None:
-        raise InvalidInput(
-            f"{name!r} {value!r} has no time zone.", hint="Add one, e.g. '2026-03-01T15:00:00+01:00' or 'Z'."
-        )
-    return moment.astimezone(UTC)
+    try:
+        return check_instant(moment).astimezone(UTC)
+    except ValueError as exc:
+        raise InvalidInput(f"{name!r} {value!r} {exc}.") from None
 
 
 def iso_utc(moment: datetime) -> str:

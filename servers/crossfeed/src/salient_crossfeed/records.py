@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from salient_core.times import TimeZoneName
 
 from salient_crossfeed.territories import Rule
 
@@ -133,7 +134,7 @@ class RepRecord(Record):
     role: Role
     territories: list[str] = Field(min_length=1)
     capacity: int = Field(100, ge=0, le=100_000, description="Most open assignments the rep takes.")
-    time_zone: str = Field("UTC", max_length=64)
+    time_zone: TimeZoneName = "UTC"
     active: bool = True
 
     @field_validator("territories", mode="before")

@@ -9,12 +9,13 @@ import nylas
 from fastmcp import Context, FastMCP
 from fastmcp.prompts import Message
 from mcp.types import ToolAnnotations
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
 from salient_core.db import Database
 from salient_core.migrate import MigrationSet
 from salient_core.pagination import MAX_LIMIT
 from salient_core.settings import ServerSettings
+from salient_core.times import Instant, TimeZoneName
 
 from salient_scheduling.backends.base import CalendarBackend
 from salient_scheduling.backends.local import LocalBackend
@@ -48,9 +49,7 @@ READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_h
 WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 DESTROY = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False)
 
-TimeZone = Annotated[
-    str, Field(min_length=1, max_length=64, description="IANA time zone, e.g. 'Australia/Sydney' or 'UTC'.")
-]
+TimeZone = Annotated[TimeZoneName, Field(description="IANA time zone, e.g. 'Australia/Sydney' or 'UTC'.")]
 Key = Annotated[str, Field(min_length=1, max_length=64, description="Id from list_calendars.")]
 MeetingTypeId = Annotated[
     str, Field(min_length=1, max_length=64, description="Meeting type id from list_meeting_types.")
@@ -64,7 +63,7 @@ class AttendeeIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=200, description="Full name.")
     email: str = Field(min_length=3, max_length=320, description="Email address; the invite goes here.")
-    time_zone: str = Field(min_length=1, max_length=64, description="The attendee's IANA time zone.")
+    time_zone: TimeZoneName = Field(description="The attendee's IANA time zone.")
 
 
 def open_backend(settings: SchedulingSettings) -> CalendarBackend:
@@ -132,8 +131,8 @@ def build_server(settings: SchedulingSettings) -> FastMCP:
     async def find_availability(
         ctx: Context,
         meeting_type: MeetingTypeId,
-        window_start: Annotated[AwareDatetime, Field(description="ISO 8601 with offset; search from here.")],
-        window_end: Annotated[AwareDatetime, Field(description="ISO 8601 with offset; slots end by here.")],
+        window_start: Annotated[Instant, Field(description="ISO 8601 with offset; search from here.")],
+        window_end: Annotated[Instant, Field(description="ISO 8601 with offset; slots end by here.")],
         rep: Annotated[str | None, Field(max_length=64, description="One rep's id (or give team).")] = None,
         team: Annotated[str | None, Field(max_length=64, description="A team id; each slot gets one rep.")] = None,
         time_zone: TimeZone = "UTC",
@@ -164,7 +163,7 @@ def build_server(settings: SchedulingSettings) -> FastMCP:
         ctx: Context,
         meeting_type: MeetingTypeId,
         rep: Annotated[str, Field(min_length=1, max_length=64, description="The slot's rep id.")],
-        start: Annotated[AwareDatetime, Field(description="The slot's start, as find_availability gave it.")],
+        start: Annotated[Instant, Field(description="The slot's start, as find_availability gave it.")],
         attendee: Annotated[AttendeeIn, Field(description="Name, email and time zone of the person meeting.")],
         idempotency_key: Annotated[
             str,
@@ -199,7 +198,7 @@ def build_server(settings: SchedulingSettings) -> FastMCP:
     async def reschedule_meeting(
         ctx: Context,
         booking_id: BookingId,
-        start: Annotated[AwareDatetime, Field(description="New start from find_availability (same rep).")],
+        start: Annotated[Instant, Field(description="New start from find_availability (same rep).")],
         dry_run: Annotated[bool, Field(description="Check the new slot without moving the booking.")] = False,
     ) -> BookingResult:
         """Move a confirmed booking to another free slot with the same rep; returns the new booking."""
@@ -222,8 +221,8 @@ def build_server(settings: SchedulingSettings) -> FastMCP:
         ctx: Context,
         rep: Annotated[str | None, Field(max_length=64, description="Only this rep's bookings.")] = None,
         status: Annotated[Status | None, Field(description="Only bookings in this status.")] = None,
-        start: Annotated[AwareDatetime | None, Field(description="Only bookings ending after this.")] = None,
-        end: Annotated[AwareDatetime | None, Field(description="Only bookings starting before this.")] = None,
+        start: Annotated[Instant | None, Field(description="Only bookings ending after this.")] = None,
+        end: Annotated[Instant | None, Field(description="Only bookings starting before this.")] = None,
         limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Bookings per page.")] = 20,
         cursor: Cursor = None,
     ) -> BookingPage:
@@ -248,7 +247,7 @@ def build_server(settings: SchedulingSettings) -> FastMCP:
     @mcp.prompt(name="book_a_meeting", title="Book a meeting")
     def book_a_meeting(
         topic: Annotated[str, Field(description="What the visitor wants to meet about.")],
-        time_zone: Annotated[str | None, Field(description="The visitor's IANA time zone, if known.")] = None,
+        time_zone: Annotated[TimeZoneName | None, Field(description="The visitor's IANA time zone, if known.")] = None,
     ) -> list[Message]:
         """Find, propose, confirm, then book a meeting with the right rep."""
         zone = f"Their time zone is {time_zone}." if time_zone else "Ask for their city or time zone first."

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from salient_core.times import zone_named
 
 from salient_scheduling.availability import WEEKDAYS, Rules
 from salient_scheduling.backends.base import CalendarRef, EventSpec
@@ -26,10 +28,10 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 
 def zone_of(name: str) -> ZoneInfo:
-    """The IANA zone called `name`, or UnknownTimeZone (also for path-like names zoneinfo refuses)."""
+    """The IANA zone called `name`, or UnknownTimeZone (checked against the zone list, never read as a path)."""
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+        return zone_named(name)
+    except ValueError as exc:
         raise UnknownTimeZone(name) from exc
 
 
@@ -82,7 +84,7 @@ def calendar_out(rep: Rep, *, provider: str, provider_calendar: str | None) -> C
 
 
 def booking_out(b: Booking, rep: Rep, mt: MeetingType) -> BookingOut:
-    attendee_zone, rep_zone = ZoneInfo(b.attendee_time_zone), ZoneInfo(rep.time_zone)
+    attendee_zone, rep_zone = zone_of(b.attendee_time_zone), zone_of(rep.time_zone)
     status: Status = b.status  # pyright: ignore[reportAssignmentType] - the column only holds BOOKING_STATUSES
     return BookingOut(
         id=b.id,
