@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from salient_host.events import SessionInfo, ShownMessage, ShownToolCall
 from salient_host.memory.models import LlmRequest, Session
-from salient_host.memory.store import Store
+from salient_host.memory.store import Store, sessions_where
 from salient_host.web.admin_data import SessionDetail, SessionPage, SessionSummary, UsageRow
 
 
@@ -39,6 +39,10 @@ def _offset(cursor: str | None) -> int:
         return 0  # a cursor from elsewhere starts from the beginning rather than failing the page
 
 
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(str(offset).encode()).decode()
+
+
 class AdminView:
     """Operators' read-only view across accounts; every method reads the store, nothing writes."""
 
@@ -46,19 +50,21 @@ class AdminView:
         self.store = store
 
     async def list_sessions(
-        self, *, account: str | None = None, agent: str | None = None, limit: int = 50, cursor: str | None = None
+        self,
+        *,
+        account: str | None = None,
+        agent: str | None = None,
+        search: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
     ) -> SessionPage:
         offset = _offset(cursor)
-        count = select(func.count(Session.id))
-        if account is not None:
-            count = count.where(Session.account_id == account)
-        if agent is not None:
-            count = count.where(Session.agent == agent)
+        count = select(func.count(Session.id)).where(*sessions_where(account=account, agent=agent, search=search))
         async with self.store.db.session() as s:
             total = int(await s.scalar(count) or 0)
-        found = await self.store.list_sessions(account=account, agent=agent, limit=offset + limit)
+        found = await self.store.list_sessions(account=account, agent=agent, search=search, limit=limit, offset=offset)
         items = []
-        for summary in found[offset:]:
+        for summary in found:
             calls = await self.store.tool_calls(summary.session.id)
             spent = await self.store.spent(session_id=summary.session.id)
             items.append(
@@ -71,8 +77,13 @@ class AdminView:
                 )
             )
         following = offset + len(items)
-        next_cursor = base64.urlsafe_b64encode(str(following).encode()).decode() if following < total else None
-        return SessionPage(items=items, total=total, next_cursor=next_cursor)
+        return SessionPage(
+            items=items,
+            total=total,
+            next_cursor=_cursor(following) if following < total else None,
+            previous_cursor=_cursor(max(0, offset - limit)) if offset > 0 else None,
+            start=offset,
+        )
 
     async def session_detail(self, session_id: str) -> SessionDetail | None:
         session = await self.store.get_session(session_id, account=None)

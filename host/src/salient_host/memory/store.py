@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from salient_core.db import Database, utcnow
 from salient_core.migrate import MigrationSet, upgrade
 from salient_core.settings import default_data_dir
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import ColumnElement, case, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -90,6 +90,27 @@ def _decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value or 0))
 
 
+def sessions_where(
+    *, account: str | None = None, agent: str | None = None, search: str | None = None
+) -> list[ColumnElement[bool]]:
+    """Conditions on sessions: of `account`, with `agent`, and whose id, title or a person's message holds `search`."""
+    conditions: list[ColumnElement[bool]] = []
+    if account is not None:
+        conditions.append(Session.account_id == account)
+    if agent is not None:
+        conditions.append(Session.agent == agent)
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        said = (
+            select(Message.id)
+            .where(Message.session_id == Session.id, Message.role == "user", Message.text.ilike(pattern, escape="\\"))
+            .correlate(Session)
+            .exists()
+        )
+        conditions.append(or_(Session.id.ilike(pattern, escape="\\"), Session.title.ilike(pattern, escape="\\"), said))
+    return conditions
+
+
 class Store:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -125,9 +146,15 @@ class Store:
             return (await s.scalars(query)).one_or_none()
 
     async def list_sessions(
-        self, *, account: str | None = None, agent: str | None = None, limit: int = 50
+        self,
+        *,
+        account: str | None = None,
+        agent: str | None = None,
+        search: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
     ) -> list[SessionSummary]:
-        """Newest first, each with its message count and what its model requests cost."""
+        """Newest first, each with its message count and what its model requests cost; `search` as `sessions_where`."""
         messages = (
             select(func.count(Message.id)).where(Message.session_id == Session.id).correlate(Session).scalar_subquery()
         )
@@ -137,11 +164,13 @@ class Store:
             .correlate(Session)
             .scalar_subquery()
         )
-        query = select(Session, messages, cost).order_by(Session.updated_at.desc(), Session.id).limit(limit)
-        if account is not None:
-            query = query.where(Session.account_id == account)
-        if agent is not None:
-            query = query.where(Session.agent == agent)
+        query = (
+            select(Session, messages, cost)
+            .where(*sessions_where(account=account, agent=agent, search=search))
+            .order_by(Session.updated_at.desc(), Session.id)
+            .limit(limit)
+            .offset(offset)
+        )
         async with self.db.session() as s:
             rows = (await s.execute(query)).all()
         return [SessionSummary(row[0], int(row[1]), _decimal(row[2])) for row in rows]

@@ -63,10 +63,13 @@ async def api_sessions(
     ctx: Annotated[WebContext, Depends(require_admin_api)],
     account: str | None = None,
     agent: str | None = None,
+    search: Annotated[str | None, Query(max_length=200, description="In the id, the title or a person's words")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
-    page = await _admin_data(ctx).list_sessions(account=account, agent=agent, limit=limit, cursor=cursor)
+    page = await _admin_data(ctx).list_sessions(
+        account=account, agent=agent, search=search or None, limit=limit, cursor=cursor
+    )
     return asdict(page)
 
 
@@ -111,7 +114,7 @@ async def login_form(request: Request, ctx: Annotated[WebContext, Depends(web)])
     if token is None:
         new_cookie = ctx.keys.new_csrf_cookie()
         token = ctx.keys.csrf_token_for(new_cookie)
-    response = _page(ctx, request, "admin_login.html", {"csrf": token, "error": None})
+    response = _page(ctx, request, "admin_login.html", {"csrf": token, "error": None, "signed_in": False})
     if new_cookie:
         set_cookie(response, request, ctx.settings, CSRF_COOKIE, new_cookie, max_age=ctx.settings.session_days * 86400)
     return response
@@ -126,7 +129,8 @@ async def login(
     if not admin_token_ok(token, ctx.settings):
         cookie = request.cookies.get(CSRF_COOKIE)
         csrf = ctx.keys.csrf_token_for(cookie) if cookie else None
-        return _page(ctx, request, "admin_login.html", {"csrf": csrf, "error": "That token is not right."}, 401)
+        context = {"csrf": csrf, "error": "That token is not right.", "signed_in": False}
+        return _page(ctx, request, "admin_login.html", context, 401)
     response = RedirectResponse("/admin", status_code=303)
     max_age = ctx.settings.admin_hours * 3600
     set_cookie(response, request, ctx.settings, ADMIN_COOKIE, ctx.keys.admin_cookie(), max_age=max_age, path="/admin")
@@ -140,16 +144,37 @@ async def logout(request: Request, ctx: Annotated[WebContext, Depends(web)]) -> 
     return response
 
 
+PAGE_SIZE = 25
+
+
 @pages.get("")
-async def overview(request: Request, ctx: Annotated[WebContext, Depends(web)], cursor: str | None = None) -> Response:
+async def overview(
+    request: Request,
+    ctx: Annotated[WebContext, Depends(web)],
+    cursor: str | None = None,
+    q: Annotated[str, Query(max_length=200)] = "",
+    account: Annotated[str, Query(max_length=64)] = "",
+    agent: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
     if not _signed_in(request, ctx):
         return RedirectResponse("/admin/login", status_code=303)
     data = _admin_data(ctx)
+    q = q.strip()
+    filters = {"q": q, "account": account, "agent": agent}
+    usage = [u for u in await data.usage() if account in ("", u.account) and agent in ("", u.agent)]
+    sessions = await data.list_sessions(
+        account=account or None, agent=agent or None, search=q or None, limit=PAGE_SIZE, cursor=cursor
+    )
     context = {
-        "sessions": await data.list_sessions(limit=50, cursor=cursor),
-        "usage": await data.usage(),
+        "sessions": sessions,
+        "usage": usage,
         "servers": await ctx.status.server_status() if ctx.status else None,
         "csrf": _csrf(request, ctx),
+        "signed_in": True,
+        "filters": filters,
+        "query": {k: v for k, v in filters.items() if v},  # kept on the pager's links
+        "accounts": sorted(ctx.settings.accounts),
+        "agents": sorted({a for agents in ctx.settings.accounts.values() for a in agents}),
     }
     return _page(ctx, request, "admin.html", context)
 
@@ -163,7 +188,10 @@ async def session_page(session_id: str, request: Request, ctx: Annotated[WebCont
         raise NotFound("no_session", f"No session {session_id!r}.")
     messages = [{"m": m, "html": render_markdown(m.text) if m.role == "assistant" else None} for m in detail.messages]
     return _page(
-        ctx, request, "admin_session.html", {"detail": detail, "messages": messages, "csrf": _csrf(request, ctx)}
+        ctx,
+        request,
+        "admin_session.html",
+        {"detail": detail, "messages": messages, "csrf": _csrf(request, ctx), "signed_in": True},
     )
 
 

@@ -25,8 +25,10 @@ class SessionSummary:
 @dataclass(frozen=True, kw_only=True)
 class SessionPage:
     items: list[SessionSummary]
-    total: int
-    next_cursor: str | None = None
+    total: int  # sessions matching the filters
+    next_cursor: str | None = None  # older sessions
+    previous_cursor: str | None = None  # newer sessions ("" for the first page)
+    start: int = 0  # the position of the first item among all matching, from 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,15 +56,22 @@ class ServerState:
     name: str
     transport: Literal["stdio", "http"]
     state: Literal["up", "starting", "restarting", "down"]
-    tools: int
+    tools: int | None  # None until the server has listed its tools
     detail: str | None = None  # the last error, or how long until the next restart
 
 
 class AdminData(Protocol):
     async def list_sessions(
-        self, *, account: str | None = None, agent: str | None = None, limit: int = 50, cursor: str | None = None
+        self,
+        *,
+        account: str | None = None,
+        agent: str | None = None,
+        search: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
     ) -> SessionPage:
-        """Newest sessions first, across accounts unless `account` is given."""
+        """Newest sessions first, across accounts unless `account` is given; `search` matches the session's id, its
+        title or what a person wrote in it (case-insensitive)."""
         ...
 
     async def session_detail(self, session_id: str) -> SessionDetail | None:

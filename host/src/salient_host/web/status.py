@@ -1,44 +1,99 @@
 """`BoardStatus`: the admin view's server states (`StatusSource`), read from the engine's `supervision.StatusBoard`.
 
 The board only knows a server once a conversation has used it, and it keeps the last state a run saw (a server no run
-holds is `idle`, which says nothing about the server itself). So every configured server is listed: one no run has
-connected to yet is `starting` with a detail saying so; one whose last run found it up stays `up` between runs.
+holds is `idle`, which says nothing about the server itself). A server the board does not know yet, or whose tools it
+has not counted, is probed: connected to and asked for its tools (at most `PROBE_TIMEOUT_S`, all in parallel), and
+the answer kept for `PROBE_TTL_S`. So the first look at the page shows each server's real state, never a guess.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from salient_host.config import ServerConfig
+from salient_host.toolsets import mcp_toolset
 from salient_host.web.admin_data import ServerState
 
 if TYPE_CHECKING:
     from salient_host.supervision import ServerStatus, StatusBoard
 
-NOT_CONNECTED = "not connected yet: the first conversation that uses it connects"
+PROBE_TIMEOUT_S = 5.0
+PROBE_TTL_S = 30.0
+
+
+@dataclass(frozen=True)
+class Probed:
+    state: Literal["up", "down"]
+    tools: int | None
+    error: str | None
+    at: float  # time.monotonic()
 
 
 class BoardStatus:
     """A `StatusSource` over `board` that lists each of `servers` (the configuration's), in their order."""
 
-    def __init__(self, board: StatusBoard, servers: Mapping[str, ServerConfig]) -> None:
+    def __init__(
+        self, board: StatusBoard, servers: Mapping[str, ServerConfig], *, base_dir: Path | None = None
+    ) -> None:
         self.board = board
         self.servers = servers
+        self.base_dir = base_dir or Path.cwd()  # where a stdio server's relative `cwd` starts
+        self._probed: dict[str, Probed] = {}
 
     async def server_status(self) -> list[ServerState]:
         seen = self.board.statuses()
-        return [_state(name, server, seen.get(name)) for name, server in self.servers.items()]
+        unknown = [name for name in self.servers if _unknown(seen.get(name))]
+        await self._probe([name for name in unknown if not self._fresh(name)])
+        return [_state(name, server, seen.get(name), self._probed.get(name)) for name, server in self.servers.items()]
+
+    def _fresh(self, name: str) -> bool:
+        probed = self._probed.get(name)
+        return probed is not None and time.monotonic() - probed.at < PROBE_TTL_S
+
+    async def _probe(self, names: list[str]) -> None:
+        results = await asyncio.gather(*(self._probe_one(name) for name in names))
+        self._probed.update(zip(names, results, strict=True))
+
+    async def _probe_one(self, name: str) -> Probed:
+        server = self.servers[name]
+        toolset = mcp_toolset(name, server, self.base_dir)
+        try:
+            async with asyncio.timeout(min(PROBE_TIMEOUT_S, server.init_timeout)):
+                async with toolset:
+                    tools = len(await toolset.list_tools())
+        except TimeoutError:
+            return Probed("down", None, f"no answer within {PROBE_TIMEOUT_S:g} s", time.monotonic())
+        except Exception as exc:  # whatever keeps a server from listing its tools means it is down for us
+            return Probed("down", None, f"{type(exc).__name__}: {exc}"[:300], time.monotonic())
+        return Probed("up", tools, None, time.monotonic())
 
 
-def _state(name: str, server: ServerConfig, status: ServerStatus | None) -> ServerState:
+def _unknown(status: ServerStatus | None) -> bool:
+    return status is None or status.state == "idle" or status.tools is None
+
+
+def _state(name: str, server: ServerConfig, status: ServerStatus | None, probed: Probed | None) -> ServerState:
     transport = "http" if server.url else "stdio"
-    if status is None or status.state == "idle":
-        tools = status.tools if status is not None and status.tools is not None else 0
-        return ServerState(name=name, transport=transport, state="starting", tools=tools, detail=NOT_CONNECTED)
-    detail = _detail(status)
-    return ServerState(name=name, transport=transport, state=status.state, tools=status.tools or 0, detail=detail)
+    if status is not None and status.state != "idle":
+        return ServerState(
+            name=name, transport=transport, state=status.state, tools=_tools(status, probed), detail=_detail(status)
+        )
+    if probed is None:  # not reached: every unknown server is probed first
+        return ServerState(name=name, transport=transport, state="down", tools=None, detail="not checked yet")
+    detail = probed.error or "checked just now; no conversation uses it at the moment"
+    return ServerState(name=name, transport=transport, state=probed.state, tools=_tools(status, probed), detail=detail)
+
+
+def _tools(status: ServerStatus | None, probed: Probed | None) -> int | None:
+    if status is not None and status.tools is not None:
+        return status.tools
+    return probed.tools if probed is not None and probed.state == "up" else None
 
 
 def _detail(status: ServerStatus) -> str | None:

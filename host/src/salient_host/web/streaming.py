@@ -38,18 +38,16 @@ EVENT_NAMES: dict[type, str] = {
 }
 
 
-# What a visitor reads when a turn fails, by its code, and whether trying again may help. The engine's own message
-# is for operators (it names models, addresses and configuration files): it is logged and kept in the admin view.
-VISITOR_FAILURES: dict[str, tuple[str, bool]] = {
-    "model_error": ("Sorry, the assistant could not answer just now. Please try again in a moment.", True),
-    "model_unreachable": ("Sorry, the assistant could not answer just now. Please try again in a moment.", True),
-    "internal": ("Sorry, something went wrong on our side. Please try again.", True),
-    "no_model": ("Sorry, the assistant is not available at the moment. Please come back later.", False),
-    "budget_exceeded": ("Sorry, this chat has reached its limit for now. Please come back later.", False),
-    "limit_reached": ("That took more steps than the assistant may take at once. Try asking in smaller parts.", True),
-    "stopped": ("Stopped.", True),
+# What a visitor reads when a turn fails for a reason that is none of theirs (and whether trying again may help). The
+# engine's message names models, addresses and incidents: it goes to the operator's log and the admin view instead.
+# The other codes keep the engine's words, which say what to set up (a model, a budget, a limit); no retry for them.
+SORRY = "Sorry, the assistant could not answer just now. Please try again in a moment."
+VISITOR_FAILURES: dict[str, str] = {
+    "model_error": SORRY,
+    "model_unreachable": SORRY,
+    "internal": "Sorry, something went wrong on our side. Please try again.",
+    "stopped": "Stopped.",
 }
-DEFAULT_FAILURE = VISITOR_FAILURES["internal"]
 
 
 def event_payload(event: TurnEvent) -> dict[str, Any]:
@@ -60,7 +58,8 @@ def event_payload(event: TurnEvent) -> dict[str, Any]:
     if isinstance(event, TurnFinished):
         data["html"] = render_markdown(event.output) if event.output else None
     elif isinstance(event, TurnFailed):
-        data["message"], data["retry"] = VISITOR_FAILURES.get(event.code, DEFAULT_FAILURE)
+        data["message"] = VISITOR_FAILURES.get(event.code, event.message)
+        data["retry"] = event.code in VISITOR_FAILURES
     return data
 
 
