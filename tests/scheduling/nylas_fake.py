@@ -7,6 +7,7 @@ every error `{"request_id", "error": {"type", "message"}}`, and every request mu
 As strict as Nylas where a kinder fake would hide a bug:
 - free/busy reports the `primary` calendar only (Nylas' free/busy guide); busy time on a rep's other calendars
   shows only in an events listing of that calendar;
+- an all-day event (`when` a `date` or a `datespan`, end date inclusive) holds its days in its calendar's time zone;
 - events need `calendar_id`, and a recurring event (`recurrence: ["RRULE:FREQ=DAILY|WEEKLY;COUNT=n"]`) is
   listed as its one master event unless `expand_recurring=true` asks for every occurrence in the range.
 """
@@ -17,8 +18,9 @@ import itertools
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -104,6 +106,18 @@ class FakeNylas:
             body["recurrence"] = recurrence
         return self._store(grant, f"cal-{grant_id}-{calendar}", body)["id"]
 
+    def add_all_day_event(
+        self, grant_id: str, first: date, last: date, title: str, *, busy: bool = True, calendar: str = "primary"
+    ) -> str:
+        """An all-day event (one day, or a span of days) made in the rep's own calendar app."""
+        when = (
+            {"object": "date", "date": first.isoformat()}
+            if first == last
+            else {"object": "datespan", "start_date": first.isoformat(), "end_date": last.isoformat()}
+        )
+        grant = self.grants[grant_id]
+        return self._store(grant, f"cal-{grant_id}-{calendar}", {"title": title, "busy": busy, "when": when})["id"]
+
     def fail_next(self, status: int, *, times: int = 1, retry_after: str | None = None) -> None:
         self._failures += [Failure(status, retry_after)] * times
 
@@ -111,7 +125,8 @@ class FakeNylas:
         self._failures.clear()
 
     def events_of(self, grant_id: str) -> list[dict[str, Any]]:
-        return sorted(self.grants[grant_id].events.values(), key=lambda e: e["when"]["start_time"])
+        grant = self.grants[grant_id]
+        return sorted(grant.events.values(), key=lambda e: self._occurrences(grant, e)[0][0])
 
     # -- the API ----------------------------------------------------------------------------------------
 
@@ -150,13 +165,13 @@ class FakeNylas:
                 continue
             if not expand and event.get("recurrence"):
                 # Unexpanded, a recurring event is its master, listed if the series touches the range.
-                spans = _occurrences(event)
+                spans = self._occurrences(grant, event)
                 if spans[0][0] < end and spans[-1][1] > start:
                     found.append(event)
                 continue
             found += [
                 _instance(event, s, f) if event.get("recurrence") else event
-                for s, f in _occurrences(event)
+                for s, f in self._occurrences(grant, event)
                 if f > start and s < end
             ]
         return self._page(request, found)
@@ -205,7 +220,7 @@ class FakeNylas:
                 (s, f)
                 for e in owner.events.values()
                 if e["busy"] and e["calendar_id"] == primary
-                for s, f in _occurrences(e)
+                for s, f in self._occurrences(owner, e)
                 if f > start and s < end
             )
             merged: list[list[int]] = []
@@ -237,10 +252,23 @@ class FakeNylas:
             "organizer": {"email": grant.email, "name": ""},
         }
         if body.get("recurrence"):
-            _occurrences({**event, "recurrence": body["recurrence"]})  # refuses a rule this fake cannot expand
+            self._occurrences(grant, {**event, "recurrence": body["recurrence"]})  # refuses a rule it cannot expand
             event["recurrence"] = body["recurrence"]
         grant.events[event["id"]] = event
         return event
+
+    def _occurrences(self, grant: Grant, event: dict[str, Any]) -> list[tuple[int, int]]:
+        """(start, end) of every occurrence of `event`; all-day ones from midnight in its calendar's zone."""
+        when = event["when"]
+        if when.get("object") in ("date", "datespan"):
+            zone = ZoneInfo(next(c["timezone"] for c in grant.calendars if c["id"] == event["calendar_id"]))
+            first, last = (when["date"],) * 2 if when["object"] == "date" else (when["start_date"], when["end_date"])
+
+            def midnight(day: date) -> int:
+                return int(datetime.combine(day, time(), zone).astimezone(UTC).timestamp())
+
+            return [(midnight(date.fromisoformat(first)), midnight(date.fromisoformat(last) + timedelta(days=1)))]
+        return _occurrences(event)
 
 
 RRULE = re.compile(r"RRULE:FREQ=(DAILY|WEEKLY);COUNT=(\d+)")
@@ -266,7 +294,12 @@ def _instance(master: dict[str, Any], start: int, end: int) -> dict[str, Any]:
     return instance | {"when": {**master["when"], "start_time": start, "end_time": end}}
 
 
+ALL_DAY = {"date": {"date"}, "datespan": {"start_date", "end_date"}}
+
+
 def _check_when(when: Any) -> None:
+    if isinstance(when, dict) and when.get("object") in ALL_DAY and ALL_DAY[when["object"]] <= set(when):
+        return
     if not isinstance(when, dict) or not {"start_time", "end_time"} <= set(when):
         raise NylasError(400, "when must be a timespan with start_time and end_time")
     if when["end_time"] <= when["start_time"]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -121,6 +121,20 @@ async def test_a_weekly_event_on_another_calendar_blocks_each_occurrence(
     first = (datetime(2027, 3, 30, 16, tzinfo=UTC), datetime(2027, 3, 30, 17, tzinfo=UTC))
     fake.add_event(grants["daniel-okafor"], *first, "Gym", calendar="personal", recurrence=weekly)
     assert START not in await daniel_slots(client)
+    with pytest.raises(ToolError, match="Daniel Okafor is not free"):
+        await call(client, "book_meeting", **book())
+
+
+async def test_a_busy_all_day_event_on_another_calendar_blocks_the_day(
+    client: Client, nylas: tuple[FakeNylas, dict[str, str]]
+) -> None:
+    fake, grants = nylas
+    before = await daniel_slots(client)
+    day = date(2027, 4, 6)
+    fake.add_all_day_event(grants["daniel-okafor"], day, day, "Holiday (free)", busy=False, calendar="personal")
+    assert await daniel_slots(client) == before  # an all-day event marked free, as calendars make them by default
+    fake.add_all_day_event(grants["daniel-okafor"], day, day + timedelta(days=1), "Trade fair", calendar="personal")
+    assert await daniel_slots(client) == []
     with pytest.raises(ToolError, match="Daniel Okafor is not free"):
         await call(client, "book_meeting", **book())
 

@@ -4,7 +4,9 @@ Each rep is a Nylas grant (`reps.grant_id`). Bookings become events in the grant
 is the grant's free/busy, which Nylas computes from the primary calendar only, plus the busy events listed from
 every calendar the rep owns (primary included, recurring events expanded), so a meeting in the rep's second
 calendar blocks too and busy time that mirrors a booking is recognised by its event id. Calendars the rep only
-subscribes to (a teammate's, a holidays feed) hold other people's time and are not read.
+subscribes to (a teammate's, a holidays feed) hold other people's time and are not read. A busy all-day event
+blocks its days from midnight to midnight in its calendar's time zone (a date span counted inclusive of its end
+date: blocking a day too many cannot double-book the rep).
 
 The SDK is synchronous (`requests`), so every call runs in a worker thread and the event loop never waits on
 the network. Nylas errors become `ProviderUnavailable` and its subclasses; a 429 is retried a bounded number
@@ -16,10 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import requests
 from nylas import Client
@@ -28,6 +30,8 @@ from nylas.models.errors import NylasApiError, NylasSdkTimeoutError
 from nylas.models.events import (
     CreateEventQueryParams,
     CreateEventRequest,
+    Date,
+    Datespan,
     DestroyEventQueryParams,
     Event,
     ListEventQueryParams,
@@ -48,12 +52,38 @@ PAGE = 200  # events per page; a rep's busy window rarely needs a second page
 CALENDARS_TTL = 300.0  # seconds a grant's list of calendars is trusted; a calendar added since counts after it
 
 
+def _monotonic() -> float:
+    return asyncio.get_running_loop().time()
+
+
 def _unix(at: datetime) -> int:
     return int(at.timestamp())
 
 
 def _instant(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(), zone).astimezone(UTC)
+
+
+def _span(event: Event, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
+    """When a busy event holds the rep: a timespan as it is, all-day dates from midnight to midnight in `zone`."""
+    when = event.when
+    if isinstance(when, Timespan):
+        return _instant(when.start_time), _instant(when.end_time)
+    if isinstance(when, Date | Datespan):
+        first, last = (when.date, when.date) if isinstance(when, Date) else (when.start_date, when.end_date)
+        return _midnight(date.fromisoformat(first), zone), _midnight(date.fromisoformat(last) + timedelta(days=1), zone)
+    return None  # a moment (`time`) holds no span of the rep's day
 
 
 class NylasBackend:
@@ -63,8 +93,8 @@ class NylasBackend:
         self._client = client
         self._max_retries = max_retries
         self._max_wait = max_retry_wait
-        # grant -> (when read, its primary calendar id, the ids of the calendars it owns); calendars rarely change
-        self._known: dict[str, tuple[float, str, tuple[str, ...]]] = {}
+        # grant -> (when read, its primary calendar, the calendars it owns); calendars rarely change
+        self._known: dict[str, tuple[float, str, tuple[ProviderCalendar, ...]]] = {}
 
     async def _call(self, what: str, fn: Callable[[], T]) -> T:
         attempt = 0
@@ -100,10 +130,11 @@ class NylasBackend:
                 return found
             params = {"limit": PAGE, "page_token": page.next_cursor}
 
-    async def _calendar_ids(self, rep: CalendarRef) -> tuple[str, tuple[str, ...]]:
-        """The rep's primary calendar and every calendar they own (primary first), re-read after CALENDARS_TTL."""
+    async def _calendar_ids(self, rep: CalendarRef) -> tuple[str, tuple[ProviderCalendar, ...]]:
+        """The rep's primary calendar's id and every calendar they own (primary first), re-read after
+        CALENDARS_TTL."""
         known = self._known.get(rep.grant)
-        if known is None or time.monotonic() - known[0] > CALENDARS_TTL:
+        if known is None or _monotonic() - known[0] > CALENDARS_TTL:
             calendars = await self.calendars(rep)
             primary = next((c for c in calendars if c.primary), None)
             if primary is None:
@@ -111,8 +142,8 @@ class NylasBackend:
                     f"grant {rep.grant!r} ({rep.email}) has no primary calendar at Nylas",
                     hint="Reconnect the rep's calendar in Nylas, or fix reps.grant_id.",
                 )
-            owned = (primary.id, *(c.id for c in calendars if c.owned and not c.primary))
-            known = self._known[rep.grant] = (time.monotonic(), primary.id, owned)
+            owned = (primary, *(c for c in calendars if c.owned and not c.primary))
+            known = self._known[rep.grant] = (_monotonic(), primary.id, owned)
         return known[1], known[2]
 
     async def _calendar_id(self, rep: CalendarRef) -> str:
@@ -146,14 +177,16 @@ class NylasBackend:
             self._call(
                 f"free/busy of {rep.email}", lambda: self._client.calendars.get_free_busy(rep.grant, request_body=body)
             ),
-            asyncio.gather(*(self._events(rep, calendar, start, end) for calendar in calendars)),
+            asyncio.gather(*(self._events(rep, calendar.id, start, end) for calendar in calendars)),
         )
         spans: set[tuple[int, int]] = set()
         busy: list[Busy] = []
-        for e in (e for listing in listings for e in listing):
-            if e.busy and e.status != "cancelled" and isinstance(e.when, Timespan):
-                spans.add((e.when.start_time, e.when.end_time))
-                busy.append(Busy(_instant(e.when.start_time), _instant(e.when.end_time), event_id=e.id))
+        for calendar, listing in zip(calendars, listings, strict=True):
+            for e in listing:
+                span = _span(e, _zone(calendar.time_zone)) if e.busy and e.status != "cancelled" else None
+                if span is not None:
+                    spans.add((_unix(span[0]), _unix(span[1])))
+                    busy.append(Busy(*span, event_id=e.id))
         # The SDK annotates `data` as a list of lists; it is one flat list of FreeBusy or FreeBusyError.
         items = cast(list[FreeBusy | FreeBusyError], answer.data)
         for item in items:
