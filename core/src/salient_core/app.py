@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 S = TypeVar("S")
 
 CORE_MIGRATIONS = MigrationSet("core", Path(__file__).parent / "migrations")
+LIST_PAGE_SIZE = 1000  # tools, resources, templates and prompts per listing page: far above any server's count
 
 
 @dataclass
@@ -100,6 +101,9 @@ def create_server(spec: ServerSpec[S], settings: ServerSettings, *, instructions
         lifespan=server_lifespan,
         middleware=[InlineSchemas(), AuditWrites(spec.name, settings), ErrorMapping(), ScopeGuard(spec.name, settings)],
         dereference_schemas=False,  # InlineSchemas does it, once per tool
+        # Every listing fits one page; a page size makes fastmcp check the cursor a client sends with a listing
+        # (a cursor it never issued is invalid params) instead of ignoring it.
+        list_page_size=LIST_PAGE_SIZE,
         mask_error_details=True,
         on_duplicate="error",
     )

@@ -7,21 +7,28 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from fastmcp.exceptions import ToolError, ValidationError
+from fastmcp.exceptions import DisabledError, ToolError, ValidationError
+from fastmcp.exceptions import NotFoundError as UnknownComponent
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.server.middleware.dereference import DereferenceRefsMiddleware
 from fastmcp.tools import Tool, ToolResult
 from fastmcp.utilities.json_schema import dereference_refs
+from mcp import MCPError
 from mcp import types as mt
+from mcp_types import INVALID_PARAMS
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import ValidationError as PydanticValidationError
 
 from salient_core.auth import current_caller, scopes_for
-from salient_core.errors import PermissionDenied, SalientError
+from salient_core.errors import InvalidInput, NotFound, PermissionDenied, SalientError
 from salient_core.settings import ServerSettings
 
 log = logging.getLogger(__name__)
 
 WRITE_TAG = "write"
+# "Resource not found" in the handshake-era specs (2025-06-18, 2025-11-25); 2026-07-28 retired the code for
+# invalid params (-32602) with the URI in `data` (SEP-2164).
+RESOURCE_NOT_FOUND = -32002
 
 
 def describe_validation_error(tool: str, error: PydanticValidationError) -> str:
@@ -83,7 +90,8 @@ def error_result(error: SalientError) -> ToolResult:
 class ErrorMapping(Middleware):
     """Turns domain errors into clear `ToolError`s and masks everything unexpected behind a correlation id.
 
-    An error with `details` becomes an error result carrying them in `_meta` beside its text.
+    A name the server does not know (tool, prompt, resource URI) is the client's mistake, not the server's: it gets
+    the protocol's own error naming what exists, with no traceback in the log and no advice to retry.
     """
 
     async def on_call_tool(
@@ -93,8 +101,6 @@ class ErrorMapping(Middleware):
         try:
             return await call_next(context)
         except SalientError as exc:
-            if exc.details:
-                return error_result(exc)
             raise ToolError(str(exc)) from exc
         except ValidationError as exc:
             if isinstance(exc.__cause__, PydanticValidationError):
@@ -105,12 +111,40 @@ class ErrorMapping(Middleware):
             if cause is None:  # raised on purpose by the tool itself
                 raise
             if isinstance(cause, SalientError):
-                if cause.details:
-                    return error_result(cause)
                 raise ToolError(str(cause)) from cause
             raise self._masked(name, cause) from cause
+        except (UnknownComponent, DisabledError) as exc:
+            names = [tool.name for tool in await _server(context).list_tools()]
+            raise MCPError(
+                INVALID_PARAMS, f"Unknown tool {name!r}. This server's tools: {_listed(names)}.", {"tool": name}
+            ) from exc
         except Exception as exc:
             raise self._masked(name, exc) from exc
+
+    async def on_get_prompt(
+        self, context: MiddlewareContext[mt.GetPromptRequestParams], call_next: CallNext[Any, Any]
+    ) -> Any:
+        name = context.message.name
+        try:
+            return await call_next(context)
+        except (UnknownComponent, DisabledError) as exc:
+            names = [prompt.name for prompt in await _server(context).list_prompts()]
+            raise MCPError(
+                INVALID_PARAMS, f"Unknown prompt {name!r}. This server's prompts: {_listed(names)}.", {"prompt": name}
+            ) from exc
+
+    async def on_read_resource(
+        self, context: MiddlewareContext[mt.ReadResourceRequestParams], call_next: CallNext[Any, Any]
+    ) -> Any:
+        uri = str(context.message.uri)
+        try:
+            return await call_next(context)
+        except (NotFound, UnknownComponent, DisabledError) as exc:
+            # A record missing from the caller's account (or in another account) reads like a URI nothing serves.
+            detail = f" {exc}" if isinstance(exc, NotFound) else " Call resources/list or resources/templates/list."
+            raise MCPError(_not_found_code(context), f"Resource not found: {uri!r}.{detail}", {"uri": uri}) from exc
+        except InvalidInput as exc:
+            raise MCPError(INVALID_PARAMS, str(exc), {"uri": uri}) from exc
 
     @staticmethod
     def _masked(tool: str, exc: BaseException) -> ToolError:
@@ -126,6 +160,22 @@ class ErrorMapping(Middleware):
             f"Internal error in {tool!r} (correlation id {correlation_id}). Nothing was changed. "
             "Retry once; if it fails again, report this correlation id to the operator."
         )
+
+
+def _server(context: MiddlewareContext[Any]) -> Any:
+    assert context.fastmcp_context is not None  # set for every request a client sends
+    return context.fastmcp_context.fastmcp
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(sorted(names)) or "none"
+
+
+def _not_found_code(context: MiddlewareContext[Any]) -> int:
+    request = context.fastmcp_context.request_context if context.fastmcp_context is not None else None
+    if request is not None and request.protocol_version in MODERN_PROTOCOL_VERSIONS:
+        return INVALID_PARAMS
+    return RESOURCE_NOT_FOUND
 
 
 def inlined(tool: Tool) -> Tool:
