@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import time
 
 import pytest
@@ -82,7 +81,9 @@ async def test_searches_are_spaced_to_hubspots_search_limit(sqlite_url: str) -> 
                 await call(client, "search_records", object_type="company")
         times = [t for t, m, p in crm.portal.log if m == "POST" and p.endswith("/search")]
         assert len(times) == 6
-        assert min(b - a for a, b in itertools.pairwise(times)) >= 0.19  # 5 per second, minus jitter
+        # HubSpot counts searches per second: no six of them may arrive within one second. The spacing is judged
+        # over the whole run, not gap by gap, so one request delayed on a loaded machine cannot fail the test.
+        assert times[5] - times[0] >= 0.9
 
 
 async def test_a_portal_serves_only_its_own_account(sqlite_url: str) -> None:
