@@ -18,6 +18,7 @@ from salient_core.settings import ServerSettings
 
 from salient_library.crawl import CrawlLimits
 from salient_library.demo import load_demo
+from salient_library.errors import UnknownCollection
 from salient_library.jobs import Jobs
 from salient_library.rendering import as_tool_result
 from salient_library.retrieval import Mode
@@ -216,6 +217,8 @@ def build_server(settings: LibrarySettings) -> FastMCP:
         """The sources of one collection (first 100; list_sources pages through more)."""
         service, account = _service(ctx)
         page = await service.list_sources(account, collection=collection, limit=MAX_LIMIT, cursor=None)
+        if page.total == 0:  # a collection exists while it holds sources
+            raise UnknownCollection(collection)
         return page.model_dump(mode="json")
 
     @mcp.resource("library://sources/{source_id}", name="source", mime_type="text/plain")
