@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sse_starlette import EventSourceResponse
 
 from salient_host.events import TurnEvent
+from salient_host.message_rules import MessageRefused, checked_message
 from salient_host.origin import SOURCE_KEYS
 from salient_host.runtime import UnknownAgent
 from salient_host.web.context import NO_SESSION, WebContext, web
@@ -224,15 +225,10 @@ async def send_message(
 ) -> Response:
     """Store the message and run the turn. Sending the same `client_message_id` again resumes that turn's events
     after `Last-Event-ID` / `after_seq`, without storing or running the message twice."""
-    text = body.text.strip()
-    if not text:
-        raise Unprocessable("invalid_request", "The message is empty. Type something to send.")
-    if len(text) > ctx.settings.max_message_chars:
-        raise Unprocessable(
-            "message_too_long",
-            f"The message has {len(text)} characters; the limit is {ctx.settings.max_message_chars}. "
-            "Shorten it or split it into several messages.",
-        )
+    try:
+        text = checked_message(body.text, ctx.settings.max_message_chars)
+    except MessageRefused as exc:
+        raise Unprocessable(exc.code, str(exc)) from None
     await ctx.limit_ip(request, "messages from your address")
     await ctx.limit_session(ref.session_id, "messages in this chat")
     events = _events(

@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from salient_host.config import Config
+from salient_host.message_rules import MAX_MESSAGE_CHARS
 
 # Account and agent names appear in cookie names and URL paths; the config's own name rule, checked again here.
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -53,7 +54,9 @@ class WebSettings(BaseSettings):
     session_days: int = Field(default=30, ge=1, description="How long a visitor's chat session cookie lasts.")
     admin_hours: int = Field(default=8, ge=1, description="How long an admin sign-in lasts.")
 
-    max_message_chars: int = Field(default=4000, ge=1)
+    max_message_chars: int = Field(
+        default=MAX_MESSAGE_CHARS, ge=1, description="Longer messages are refused (the CLI's limit is the default)."
+    )
     max_body_bytes: int = Field(default=65536, ge=1024, description="Larger request bodies are refused with 413.")
     rate_window_s: int = Field(default=60, ge=1)
     rate_per_session: int = Field(default=20, ge=1, description="Messages and decisions per session per window.")
