@@ -11,6 +11,7 @@ answer comes as `chat.completion.chunk` server-sent events (text a word at a tim
 fragments) and, when `stream_options.include_usage` asks for it, a last chunk with the usage and no choices.
 
 `hang=True` makes it take requests and never answer (`received` is set when one arrives), for crash tests.
+`GET /v1/models` lists the models it serves; with `require_key` every request without that bearer key gets 401.
 """
 
 from __future__ import annotations
@@ -40,11 +41,30 @@ class FakeOpenAI:
     requests: list[Received] = field(default_factory=list)
     hang: bool = False
     received: asyncio.Event = field(default_factory=asyncio.Event)
+    require_key: str | None = None
 
     def app(self) -> Starlette:
-        return Starlette(routes=[Route("/v1/chat/completions", self.completions, methods=["POST"])])
+        return Starlette(
+            routes=[
+                Route("/v1/chat/completions", self.completions, methods=["POST"]),
+                Route("/v1/models", self.models, methods=["GET"]),
+            ]
+        )
+
+    def _refused(self, request: Request) -> Response | None:
+        if self.require_key is None or request.headers.get("authorization") == f"Bearer {self.require_key}":
+            return None
+        error = {"message": "Incorrect API key provided.", "type": "invalid_request_error", "code": "invalid_api_key"}
+        return JSONResponse({"error": error}, 401)
+
+    async def models(self, request: Request) -> Response:
+        if (refused := self._refused(request)) is not None:
+            return refused
+        return JSONResponse({"object": "list", "data": [{"id": "gpt-4o-mini", "object": "model", "owned_by": "fake"}]})
 
     async def completions(self, request: Request) -> Response:
+        if (refused := self._refused(request)) is not None:
+            return refused
         body = await request.json()
         self.requests.append(Received(body, request.headers.get("authorization")))
         self.received.set()

@@ -52,13 +52,13 @@ async def test_ask_drives_an_openai_compatible_server_through_a_real_tool_call(t
     assert tool_message["role"] == "tool" and tool_message["tool_call_id"] == "call_1"
     top = json.loads(tool_message["content"])["hits"][0]["product"]
     lines = done.stdout.splitlines()
-    assert lines[:2] == ["tool calls (1):", '  catalog_search_products({"query": "glucose meter"}) -> ok']
+    assert lines[:2] == ["tool calls (1):", '  catalog.search_products({"query": "glucose meter"}) -> ok']
     assert lines[-1] == f"The best match is {top['name']} at {top['price_from']['amount']} USD."
     assert as_json.code == 0, as_json.stderr
     report = json.loads(as_json.stdout)
     assert report["output"] == lines[-1] and report["model"] == f"fake-gpt at {base}/v1"
     assert [(c["tool"], c["args"], c["error"]) for c in report["tool_calls"]] == [
-        ("catalog_search_products", {"query": "glucose meter"}, None)
+        ("catalog.search_products", {"query": "glucose meter"}, None)
     ]
     assert report["tool_calls"][0]["result"]["hits"][0]["product"] == top
     assert report["awaiting_approval"] == [] and report["usage"]["requests"] == 2
@@ -188,4 +188,4 @@ async def test_ask_exits_3_when_a_destructive_call_awaits_approval(tmp_path: Pat
     assert done.code == 3, done.stderr
     report = json.loads(done.stdout)
     assert report["output"] is None and report["tool_calls"] == []
-    assert [c["tool"] for c in report["awaiting_approval"]] == ["crm_archive_record"]
+    assert [c["tool"] for c in report["awaiting_approval"]] == ["crm.archive_record"]

@@ -53,7 +53,7 @@ async def test_ask_streams_from_an_openai_endpoint_and_prices_each_request(tmp_p
     assert done.code == 0, done.stderr
     report = json.loads(done.stdout)
     assert all(r.body["stream"] is True and r.body["stream_options"]["include_usage"] for r in fake.requests)
-    assert [c["tool"] for c in report["tool_calls"]] == ["catalog_search_products"]
+    assert [c["tool"] for c in report["tool_calls"]] == ["catalog.search_products"]
     assert report["output"].startswith("The best match is ")
 
     store = await stored(db)
@@ -230,7 +230,7 @@ async def test_ask_reports_a_held_call_that_chat_then_denies(
         code, out, err = await chat(*common, "-s", report["session_id"], stdin="n\n", env=env)
     assert held.code == 3, held.stderr
     assert [(c["tool"], c["args"]) for c in report["awaiting_approval"]] == [
-        ("crm_archive_record", {"object_type": "contact", "id": "54"})
+        ("crm.archive_record", {"object_type": "contact", "id": "54"})
     ]
     assert report["output"] is None and report["usage"]["requests"] == 1 and report["usage"]["cost_usd"] > 0
     assert code == 0, err

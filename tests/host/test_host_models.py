@@ -79,3 +79,14 @@ def test_other_pydantic_ai_providers_report_what_is_missing(tmp_path: Path) -> N
         resolve(config, "sales", "openai:gpt-5", env={})
     with pytest.raises(ModelUnavailable, match="install the `anthropic` package"):
         resolve(config, "sales", "anthropic:claude-sonnet-4-5", env={})
+
+
+def test_an_openai_model_with_a_base_url_speaks_chat_completions(tmp_path: Path) -> None:
+    """OpenAI-compatible servers (Ollama, vLLM, gateways) serve chat completions, not the Responses API."""
+    config = config_with(tmp_path)
+    env = {"OPENAI_BASE_URL": "http://127.0.0.1:11434/v1"}
+    for spec in ("openai:llama3.1", "openai-chat:llama3.1"):
+        model, _ = resolve(config, "sales", spec, env=env)
+        assert type(model) is OpenAIChatModel and model.model_name == "llama3.1"
+        assert model.base_url == "http://127.0.0.1:11434/v1/"
+        assert model.settings == {"max_retries": 1}  # an unreachable server is reported in seconds

@@ -9,6 +9,7 @@ data directory is a fresh XDG_DATA_HOME and the ports come from `--port-base`, s
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import random
 import re
@@ -129,6 +130,7 @@ async def test_up_serves_healthy_servers_and_the_chat_and_stops_on_sigterm(tmp_p
             with pytest.raises(httpx.TransportError):
                 await client.get(f"http://127.0.0.1:{base + offset}/healthz")
     assert "stopping..." in output_of(tmp_path / "up.log")
+    assert not (tmp_path / "data" / "salient" / "suite.json").exists()
 
 
 async def _run_up(
@@ -163,6 +165,10 @@ async def _run_up(
             client.cookies.clear()  # a mail client's one-click POST carries no cookie and no CSRF token
             one_click = await client.post(link.group(1), data={"List-Unsubscribe": "One-Click"})
         printed = output_of(log)
+        # Advertised for `salient ask` and `chat` while it runs (suite_state.py), removed when it stops.
+        state = json.loads((tmp_path / "data" / "salient" / "suite.json").read_text())
+        assert state["servers"] == {name: f"http://127.0.0.1:{base + offset}/mcp" for name, offset in SERVERS.items()}
+        assert state["pid"] == process.pid and state["web"] == chat
         assert demo.status_code == 200 and "widget.js" in demo.text
         assert answered["status"] == "answered", answered
         assert str(answered["output"]).startswith("The best match is "), answered

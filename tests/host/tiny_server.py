@@ -3,7 +3,8 @@
 Most names become read-only echo tools. A few names are tools with a behaviour the supervision tests need:
 `pid` (read-only: the process id and the MCP session id), `note` (a write, not read-only, that echoes) and `crash`
 (a write that ends the process mid-call). Flags: `--http PORT` serves streamable HTTP on loopback with uvicorn
-instead of stdio; `--require FILE` exits at once, saying why, while FILE does not exist (a server that cannot start).
+instead of stdio (with `/healthz`, as Salient's servers have); `--require FILE` exits at once, saying why, while
+FILE does not exist (a server that cannot start).
 """
 
 from __future__ import annotations
@@ -66,6 +67,12 @@ def main(argv: list[str]) -> None:
         server.run(show_banner=False, log_level="WARNING")
         return
     import uvicorn
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+
+    @server.custom_route("/healthz", methods=["GET"])
+    async def healthz(request: Request) -> PlainTextResponse:
+        return PlainTextResponse("ok")
 
     uvicorn.run(server.http_app(path="/mcp"), host="127.0.0.1", port=options.http, log_level="warning")
 

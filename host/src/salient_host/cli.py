@@ -20,6 +20,7 @@ from salient_host.cli_install import register as register_install
 from salient_host.cli_options import ConfigOption, DbOption, load
 from salient_host.config import Config
 from salient_host.suite import BASE_PORT, InstalledServer, claude_desktop_config, installed_servers, start, wait_healthy
+from salient_host.suite_state import SuiteState, clear_state, write_state
 
 app = typer.Typer(help="Salient: MCP servers and agents for sales and service.", no_args_is_help=True)
 servers_app = typer.Typer(help="The Salient servers installed here.", no_args_is_help=True)
@@ -28,6 +29,23 @@ register(app, servers_app)
 register_install(app)
 register_data(app)
 console = Console()
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        from importlib.metadata import version
+
+        typer.echo(f"salient {version('salient-host')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Salient: MCP servers and agents for sales and service."""
 
 
 @app.command()
@@ -62,15 +80,19 @@ def up(
             # The host's modules take seconds to import; load them while the servers start, not after.
             threading.Thread(target=_preload_host, name="preload host", daemon=True).start()
         table = Table("server", "MCP endpoint", "status")
+        healthy: dict[str, str] = {}
         for server, process in zip(servers, processes, strict=True):
             if wait_healthy(server, process):
                 status = "[green]up[/green]"
+                healthy[server.name] = server.url
             elif process.poll() is not None:
                 status = f"[red]exited with code {process.returncode}[/red] (its output is above)"
             else:
                 status = f"[red]not answering[/red] (run salient-{server.name} --http to see why)"
             table.add_row(f"salient-{server.name}", server.url, status)
         console.print(table)
+        # `salient ask` and `chat` use these servers instead of starting their own (suite_state.py).
+        write_state(SuiteState(os.getpid(), healthy, f"http://127.0.0.1:{web_port or port_base}" if web else None))
         console.print("Data lives in the per-user data directory (salient-<name> --help shows the settings).")
         console.print("Mount a server in Claude Desktop (stdio) with this in claude_desktop_config.json:")
         console.print_json(json.dumps(claude_desktop_config(servers)))
@@ -79,6 +101,7 @@ def up(
         pass
     finally:
         console.print("stopping...")
+        clear_state(os.getpid())
         for process in processes:
             process.terminate()
         for process in processes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import uuid
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Annotated
@@ -12,10 +13,20 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from salient_host.cli_options import CONFIG_PROBLEM, AccountOption, ConfigOption, DbOption, ModelOption, load
+from salient_host.cli_options import (
+    CONFIG_PROBLEM,
+    INTERRUPTED,
+    AccountOption,
+    ConfigOption,
+    DbOption,
+    ModelOption,
+    cost_text,
+    load,
+)
 from salient_host.events import (
     ApprovalRequested,
     Notice,
+    SessionInfo,
     TextDelta,
     ToolFinished,
     ToolStarted,
@@ -23,11 +34,18 @@ from salient_host.events import (
     TurnFailed,
     TurnFinished,
 )
+from salient_host.message_rules import MessageRefused, checked_message
 
 if TYPE_CHECKING:
+    from salient_host.cli_progress import ServerProgress
     from salient_host.conversation import ConversationEngine
 
 QUIT = {"/quit", "/exit", "/q"}
+HELP = """\
+/help       this list
+/new        a new conversation with the same agent (this one stays in `salient sessions list`)
+/quit       end the chat (also /exit, /q, or Ctrl-D); `salient chat --session ID` comes back to it
+Ctrl-C      during an answer: stop that answer and stay in the chat; at the prompt: leave (exit code 130)"""
 
 
 def _args(args: dict[str, object]) -> str:
@@ -66,7 +84,7 @@ class Terminal:
                 colour = "yellow" if event.level == "warning" else "dim"
                 self._line(f"[{colour}]{escape(event.text)}[/{colour}]")
             elif isinstance(event, TurnFinished):
-                cost = f"${event.cost_usd:.4f}" if event.cost_usd is not None else "cost unknown"
+                cost = cost_text(event.cost_usd)
                 self._line(f"[dim]({event.input_tokens} in, {event.output_tokens} out tokens, {cost})[/dim]")
             elif isinstance(event, TurnFailed):
                 self._line(f"[red]{escape(event.message)}[/red]")
@@ -93,8 +111,15 @@ async def _decide_all(
         held = await terminal.show(events)
 
 
-async def _chat(engine: ConversationEngine, console: Console, agent: str, session_id: str | None, account: str) -> None:
-    terminal = Terminal(console)
+async def _open_session(
+    engine: ConversationEngine,
+    console: Console,
+    agent: str,
+    session_id: str | None,
+    account: str,
+    progress: ServerProgress,
+) -> SessionInfo:
+    """A new session, or the one given with its last messages shown; its servers started, with progress."""
     if session_id is None:
         session = await engine.start(account=account, agent=agent)
     else:
@@ -102,11 +127,45 @@ async def _chat(engine: ConversationEngine, console: Console, agent: str, sessio
         for message in (await engine.history(session.id, account=account))[-6:]:
             who = "you" if message.role == "user" else session.agent
             console.print(f"[bold]{who}>[/bold] {escape(message.text)}", soft_wrap=True, highlight=False)
+    await engine.connect(session.id, account=account, on_change=progress)
     console.print(
-        f"[dim]Chatting with {session.agent} in session {session.id}. /quit (or Ctrl-D) ends; "
-        f"`salient chat --session {session.id}` comes back.[/dim]",
+        f"[dim]Chatting with {session.agent} in session {session.id}. /help lists the commands; /quit (or Ctrl-D) "
+        f"ends; `salient chat --session {session.id}` comes back.[/dim]",
         soft_wrap=True,
     )
+    return session
+
+
+async def _show_stoppable(
+    engine: ConversationEngine, terminal: Terminal, session_id: str, account: str, events: AsyncIterator[TurnEvent]
+) -> list[ApprovalRequested]:
+    """Show a turn; Ctrl-C meanwhile stops the turn (the chat goes on) instead of ending the program."""
+    loop = asyncio.get_running_loop()
+    stopping: set[asyncio.Task[bool]] = set()
+
+    def stop() -> None:
+        task = asyncio.ensure_future(engine.stop(session_id, account=account))
+        stopping.add(task)
+        task.add_done_callback(stopping.discard)
+
+    loop.add_signal_handler(signal.SIGINT, stop)
+    try:
+        return await terminal.show(events)
+    finally:
+        # Back to Python's own handler: Ctrl-C at the prompt raises KeyboardInterrupt and ends the chat.
+        loop.remove_signal_handler(signal.SIGINT)
+
+
+async def _chat(
+    engine: ConversationEngine,
+    console: Console,
+    agent: str,
+    session_id: str | None,
+    account: str,
+    progress: ServerProgress,
+) -> None:
+    terminal = Terminal(console)
+    session = await _open_session(engine, console, agent, session_id, account, progress)
     # A session left waiting for a decision (by `salient ask`, or a chat that ended) is decided first.
     waiting = [
         ApprovalRequested(turn_id="", seq=-1, call_id=c.call_id, server=c.server, tool=c.tool, args=c.args, reason="")
@@ -118,14 +177,27 @@ async def _chat(engine: ConversationEngine, console: Console, agent: str, sessio
             text = console.input("[bold]you>[/bold] ")
         except EOFError:
             break
-        if text.strip() in QUIT:
+        command = text.strip()
+        if command in QUIT:
             break
-        if not text.strip():
+        if command == "/help":
+            console.print(escape(HELP), highlight=False)
+            continue
+        if command == "/new":
+            session = await _open_session(engine, console, session.agent, None, account, progress)
+            continue
+        if not command:
+            continue
+        try:
+            text = checked_message(text)
+        except MessageRefused as exc:
+            console.print(f"[yellow]{escape(str(exc))}[/yellow]", highlight=False)
             continue
         console.print(f"[bold]{session.agent}>[/bold] ", end="")
         terminal.mid_line = True  # tool calls go on lines of their own below the name
         events = engine.send(session.id, text, account=account, client_message_id=uuid.uuid4().hex)
-        await _decide_all(engine, terminal, session.id, account, await terminal.show(events))
+        held = await _show_stoppable(engine, terminal, session.id, account, events)
+        await _decide_all(engine, terminal, session.id, account, held)
 
 
 def chat_command(
@@ -144,16 +216,24 @@ def chat_command(
     `--session ID` continues a conversation where it stopped, with the agent remembering it.
     """
     # Imported here: they take seconds, and other commands do not need them.
+    from salient_host.cli_progress import ServerProgress, agent_servers
     from salient_host.conversation import ConversationEngine, ConversationError
     from salient_host.memory import database_url
     from salient_host.runtime import UnknownAgent
 
     config = load(config_path)
+    if agent not in config.agents:
+        typer.echo(str(UnknownAgent(config, agent)), err=True)
+        raise typer.Exit(CONFIG_PROBLEM)
     console = Console()
+    progress = ServerProgress()
+    config = agent_servers(config, agent, progress)
 
     async def main() -> None:
         async with await ConversationEngine.open(config, database_url(db), model=model) as engine:
-            await _chat(engine, console, agent, session, account)
+            await _chat(engine, console, agent, session, account, progress)
+            if len(engine.connections):  # stdio servers take a moment to stop; say what the wait is for
+                progress.console.print("[dim]stopping the servers...[/dim]")
 
     try:
         asyncio.run(main())
@@ -162,3 +242,4 @@ def chat_command(
         raise typer.Exit(CONFIG_PROBLEM) from None
     except KeyboardInterrupt:
         console.print()
+        raise typer.Exit(INTERRUPTED) from None

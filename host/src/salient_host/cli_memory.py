@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from salient_host.cli_options import CONFIG_PROBLEM, DbOption
+from salient_host.cli_options import CONFIG_PROBLEM, DbOption, cost_text
 from salient_host.memory import Store, database_url
 from salient_host.memory.models import Session
 
@@ -35,9 +36,9 @@ async def _with_store(db: str | None, work: Any) -> Any:
         await store.close()
 
 
-def _money(value: Decimal | None, unpriced: int = 0) -> str:
-    text = f"{value:.4f}" if value is not None else "unknown"
-    return text + (f" (+{unpriced} unpriced)" if unpriced else "")
+# Below this many columns `sessions list` shows ids shortened (`sessions show` and `export` take the prefix).
+WIDE = 120
+SHORT_ID = 12
 
 
 @sessions_app.command("list")
@@ -54,21 +55,48 @@ def sessions_list(
         rows = [{**_session_json(s.session), "messages": s.messages, "cost_usd": float(s.cost_usd)} for s in found]
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
-    table = Table("session", "account", "agent", "title", "status", "messages", "cost USD", "updated (UTC)")
-    table.columns[0].no_wrap = True
-    for s in found:
-        row = s.session
-        table.add_row(
-            row.id,
-            row.account_id,
-            row.agent,
-            escape(row.title or ""),
-            row.status,
+    wide = console.width >= WIDE
+    if wide:
+        table = Table("session", "account", "agent", "title", "status", "messages", "cost", "updated (UTC)")
+        for s in found:
+            row = s.session
+            table.add_row(
+                row.id,
+                row.account_id,
+                row.agent,
+                escape(row.title or ""),
+                row.status,
+                str(s.messages),
+                cost_text(s.cost_usd, s.unpriced),
+                f"{row.updated_at:%Y-%m-%d %H:%M}",
+            )
+        console.print(table)
+        return
+    # Narrow (80 columns): one line per session, the id shortened and the title cut to what is left.
+    cells = [
+        [
+            s.session.id[:SHORT_ID],
+            s.session.agent,
             str(s.messages),
-            _money(s.cost_usd),
-            f"{row.updated_at:%Y-%m-%d %H:%M}",
-        )
+            cost_text(s.cost_usd, s.unpriced),
+            f"{s.session.updated_at:%m-%d %H:%M}",
+        ]
+        for s in found
+    ]
+    header = ["session", "agent", "msgs", "cost", "updated"]
+    # Each of the six columns but the first is set off by three characters (a space each side of a blank rule).
+    used = sum(max(len(row[i]) for row in [header, *cells]) for i in range(len(header))) + 3 * len(header)
+    room = max(10, console.width - used - 1)
+    table = Table(*header[:2], "title", *header[2:], box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for column in table.columns:
+        column.no_wrap = True
+    for s, row in zip(found, cells, strict=True):
+        title = s.session.title or ""
+        title = title if len(title) <= room else title[: room - 1] + "…"
+        table.add_row(*row[:2], escape(title), *row[2:])
     console.print(table)
+    if found:
+        typer.echo("ids shortened: `salient sessions show ID` and `export ID` take them as they are")
 
 
 def _session_json(row: Session) -> dict[str, Any]:
@@ -128,12 +156,31 @@ async def _transcript(store: Store, session_id: str, account: str | None) -> dic
     }
 
 
+async def _transcript_by_prefix(store: Store, given: str, account: str | None) -> dict[str, Any] | list[Session]:
+    """The transcript of the one session whose id is or starts with `given`; else the sessions that match."""
+    exact = await _transcript(store, given, account)
+    if exact is not None:
+        return exact
+    matches = await store.sessions_with_prefix(given, account=account) if given else []
+    if len(matches) == 1:
+        found = await _transcript(store, matches[0].id, account)
+        assert found is not None
+        return found
+    return matches
+
+
 def _load_transcript(session_id: str, account: str | None, db: str | None) -> dict[str, Any]:
-    found = asyncio.run(_with_store(db, lambda store: _transcript(store, session_id, account)))
-    if found is None:
-        typer.echo(f"no session {session_id!r}" + (f" for account {account!r}" if account else ""), err=True)
-        raise typer.Exit(CONFIG_PROBLEM)
-    return found
+    found = asyncio.run(_with_store(db, lambda store: _transcript_by_prefix(store, session_id.strip(), account)))
+    if isinstance(found, dict):
+        return found
+    scope = f" for account {account!r}" if account else ""
+    if not found:
+        typer.echo(f"no session {session_id!r}{scope} (`salient sessions list` shows them)", err=True)
+    else:
+        typer.echo(f"{session_id!r} starts more than one session id{scope}; give more of it:", err=True)
+        for row in found:
+            typer.echo(f"  {row.id}  {row.updated_at:%Y-%m-%d %H:%M}  {row.agent}  {row.title or ''}", err=True)
+    raise typer.Exit(CONFIG_PROBLEM)
 
 
 def _markdown(data: dict[str, Any]) -> str:
@@ -145,8 +192,8 @@ def _markdown(data: dict[str, Any]) -> str:
         f"- session: `{session['id']}`",
         f"- account: {session['account']}, agent: {session['agent']}",
         f"- started: {session['created_at']}",
-        f"- model requests: {usage['requests']}, tokens: {usage['tokens']}, cost: ${usage['cost_usd']:.4f}"
-        + (f" (+{usage['unpriced_requests']} unpriced)" if usage["unpriced_requests"] else ""),
+        f"- model requests: {usage['requests']}, tokens: {usage['tokens']}, cost: "
+        + cost_text(usage["cost_usd"], usage["unpriced_requests"]),
         "",
     ]
     for message in data["messages"]:
@@ -168,7 +215,9 @@ def _markdown(data: dict[str, Any]) -> str:
 
 @sessions_app.command("show")
 def sessions_show(
-    session_id: Annotated[str, typer.Argument(help="The session's id (from `salient sessions list`).")],
+    session_id: Annotated[
+        str, typer.Argument(help="The session's id (from `salient sessions list`), or enough of its start.")
+    ],
     account: ScopeOption = None,
     db: DbOption = None,
 ) -> None:
@@ -178,7 +227,7 @@ def sessions_show(
     console.print(
         f"[bold]{session['id']}[/bold]  account {session['account']}  agent {session['agent']}  "
         f"status {session['status']}  {usage['requests']} requests  {usage['tokens']} tokens  "
-        f"${usage['cost_usd']:.4f}",
+        + cost_text(usage["cost_usd"], usage["unpriced_requests"]),
         soft_wrap=True,
     )
     for message in data["messages"]:
@@ -197,7 +246,7 @@ def sessions_show(
 
 @sessions_app.command("export")
 def sessions_export(
-    session_id: Annotated[str, typer.Argument(help="The session's id.")],
+    session_id: Annotated[str, typer.Argument(help="The session's id, or enough of its start.")],
     format: Annotated[Literal["json", "markdown"], typer.Option("--format", "-f", help="json or markdown.")] = "json",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
     account: ScopeOption = None,
@@ -264,7 +313,7 @@ def usage_command(
         ]
         typer.echo(json.dumps(out, ensure_ascii=False))
         return
-    table = Table("account", "agent", "model", "requests", "errors", "input tokens", "output tokens", "cost USD")
+    table = Table("account", "agent", "model", "requests", "errors", "input tokens", "output tokens", "cost")
     for r in rows:
         table.add_row(
             r.account,
@@ -274,7 +323,7 @@ def usage_command(
             str(r.errors),
             str(r.input_tokens),
             str(r.output_tokens),
-            _money(r.cost_usd, r.unpriced),
+            cost_text(r.cost_usd, r.unpriced),
         )
     total = sum((r.cost_usd for r in rows), Decimal(0))
     table.add_row(
@@ -285,7 +334,7 @@ def usage_command(
         str(sum(r.errors for r in rows)),
         str(sum(r.input_tokens for r in rows)),
         str(sum(r.output_tokens for r in rows)),
-        _money(total, sum(r.unpriced for r in rows)),
+        cost_text(total, sum(r.unpriced for r in rows)),
     )
     console.print(table)
     if since:

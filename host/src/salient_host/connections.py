@@ -29,7 +29,7 @@ from typing import Any
 from pydantic_ai.toolsets import AbstractToolset
 
 from salient_host.config import Config
-from salient_host.supervision import SupervisedToolset, supervised_servers
+from salient_host.supervision import Listener, SupervisedToolset, supervised_servers
 from salient_host.toolsets import agent_toolsets
 
 log = logging.getLogger(__name__)
@@ -78,14 +78,19 @@ class ConversationConnections:
         return len(self._held)
 
     @asynccontextmanager
-    async def use(self, session_id: str, agent: str) -> AsyncIterator[list[AbstractToolset[Any]]]:
-        """The conversation's toolsets for agent `agent`, connected, for the length of one turn."""
+    async def use(
+        self, session_id: str, agent: str, *, on_change: Listener | None = None
+    ) -> AsyncIterator[list[AbstractToolset[Any]]]:
+        """The conversation's toolsets for agent `agent`, connected, for the length of one turn.
+
+        `on_change` hears each server's state changes while new connections open (`up` or `down`, for progress).
+        """
         held = self._held.pop(session_id, None)
         if held is not None and (held.agent != agent or held.in_use):  # not expected: the engine prevents both
             self._close_later(held)
             held = None
         if held is None:
-            held = await self._open(agent)
+            held = await self._open(agent, on_change)
         elif held.timer is not None:
             held.timer.cancel()
         self._held[session_id] = held
@@ -109,13 +114,32 @@ class ConversationConnections:
         while self._closing:
             await asyncio.gather(*list(self._closing), return_exceptions=True)
 
-    async def _open(self, agent: str) -> Held:
+    async def _open(self, agent: str, on_change: Listener | None = None) -> Held:
         toolsets = agent_toolsets(self.config, self.config.agents[agent])
-        async with AsyncExitStack() as stack:
-            # A supervised server that cannot be reached is marked down here rather than raising (supervision.py).
-            for toolset in toolsets:
-                await stack.enter_async_context(toolset)
-            held = Held(agent, toolsets, stack.pop_all())
+        unsubscribe = (
+            [server.subscribe(on_change) for server in supervised_servers(toolsets).values()] if on_change else []
+        )
+
+        entered: list[AbstractToolset[Any]] = []
+
+        async def enter(toolset: AbstractToolset[Any]) -> None:
+            await toolset.__aenter__()
+            entered.append(toolset)
+
+        try:
+            async with AsyncExitStack() as stack:
+                stack.push_async_callback(_exit_all, entered)
+                # All at once, in and out: the slowest server bounds the wait, not the sum of them (a stdio server
+                # can take seconds to stop). A supervised server that cannot be reached is marked down here
+                # rather than raising (supervision.py).
+                outcomes = await asyncio.gather(*(enter(t) for t in toolsets), return_exceptions=True)
+                for outcome in outcomes:
+                    if isinstance(outcome, BaseException):
+                        raise outcome
+                held = Held(agent, toolsets, stack.pop_all())
+        finally:
+            for stop in unsubscribe:
+                stop()
         if self.on_open is not None:
             self.on_open(held.servers)
         return held
@@ -151,3 +175,10 @@ class ConversationConnections:
             await held.stack.aclose()
         except Exception:  # a connection that died can fail its teardown; nothing is left to do about it
             log.debug("closing a conversation's MCP connections failed", exc_info=True)
+
+
+async def _exit_all(toolsets: list[AbstractToolset[Any]]) -> None:
+    outcomes = await asyncio.gather(*(t.__aexit__(None, None, None) for t in toolsets), return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, Exception):  # as in `_close`: a dead connection can fail its teardown
+            log.debug("closing an MCP connection failed: %s", outcome)

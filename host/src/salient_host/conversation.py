@@ -42,14 +42,14 @@ from salient_host.mail import Mailer
 from salient_host.memory import DuplicateClientMessage, Store, database_url
 from salient_host.memory.models import Session, ToolCall
 from salient_host.memory.store import new_id
-from salient_host.models import ModelUnavailable, resolve
+from salient_host.models import ModelUnavailable, model_source, resolve
 from salient_host.origin import LeadOriginToolset
 from salient_host.pricing import Pricer
 from salient_host.problems import display_path
 from salient_host.recording import RecordingToolset
 from salient_host.runtime import UnknownAgent, build_agent, usage_limits
 from salient_host.summary import Summarizer, open_mailer
-from salient_host.supervision import StatusBoard, StatusChange, supervised_servers, watch
+from salient_host.supervision import Listener, StatusBoard, StatusChange, supervised_servers, watch
 from salient_host.turn import Turn
 from salient_host.turnlog import TurnLog, replay
 
@@ -280,6 +280,17 @@ class ConversationEngine:
         session = await self._session(session_id, account)
         return [shown_call(c) for c in await self.store.tool_calls(session.id, outcome="awaiting_approval")]
 
+    async def connect(self, session_id: str, *, account: str, on_change: Listener | None = None) -> None:
+        """Open the conversation's MCP connections now, ahead of its next turn (which then finds them held).
+
+        `on_change` hears each server come up or go down while they start, for a client that shows progress.
+        """
+        session = await self._session(session_id, account)
+        if session.agent not in self.config.agents:
+            return  # the turn says so
+        async with self._lock_for(session.id), self.connections.use(session.id, session.agent, on_change=on_change):
+            pass
+
     # Turns
 
     async def send(
@@ -489,7 +500,15 @@ class ConversationEngine:
                 if server.status.state == "down":
                     tell(StatusChange("idle", server.status))
             with watch(servers, tell):
-                await turn.run(agent, model, limits=usage_limits(self.config, name), deferred=deferred)
+                await turn.run(
+                    agent,
+                    model,
+                    limits=usage_limits(self.config, name),
+                    deferred=deferred,
+                    model_source=model_source(
+                        self.config, name, self.model if isinstance(self.model, str) else None, self.env
+                    ),
+                )
 
     def _model(self, agent: str) -> Model:
         if isinstance(self.model, Model):

@@ -72,7 +72,9 @@ class TurnFinished(Event):
     cost_usd: float | None  # None when the model's price is unknown
 
 
-FailureCode = Literal["no_model", "budget_exceeded", "model_error", "limit_reached", "internal", "stopped"]
+FailureCode = Literal[
+    "no_model", "budget_exceeded", "model_error", "model_unreachable", "limit_reached", "internal", "stopped"
+]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,6 +11,7 @@ from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.models.openrouter import OpenRouterModel
 from pydantic_ai.providers.openai import OpenAIProvider
 from pydantic_ai.providers.openrouter import OpenRouterProvider
+from pydantic_ai.settings import ModelSettings
 
 from salient_host.config import Config, EndpointModel
 from salient_host.problems import Problem, display_path
@@ -55,8 +56,12 @@ def build_model(spec: str | EndpointModel, env: Mapping[str, str] = os.environ) 
                 f"model {describe(spec)}: export {spec.api_key_env}=<the key> (named by api_key_env)"
             )
         key = env[spec.api_key_env] if spec.api_key_env else NO_KEY
-        return OpenAIChatModel(spec.name, provider=OpenAIProvider(base_url=spec.base_url, api_key=key))
+        return _chat_completions(spec.name, spec.base_url, key)
     provider, sep, name = spec.partition(":")
+    if provider in ("openai", "openai-chat") and env.get("OPENAI_BASE_URL"):
+        # A base URL means an OpenAI-compatible server (Ollama, vLLM, a gateway), and those serve chat completions;
+        # pydantic-ai's `openai:` would call the Responses API, which most of them do not have.
+        return _chat_completions(name, env["OPENAI_BASE_URL"], env.get("OPENAI_API_KEY") or NO_KEY)
     if spec != "test" and (not sep or provider == "openrouter"):
         name = name if sep else spec
         key = env.get("OPENROUTER_API_KEY")
@@ -68,6 +73,23 @@ def build_model(spec: str | EndpointModel, env: Mapping[str, str] = os.environ) 
     except (UserError, ImportError) as exc:
         # Providers report missing keys as UserError and missing SDKs as ImportError, each with its own fix.
         raise ModelUnavailable(f"model {spec}: {exc}") from None
+
+
+def _chat_completions(name: str, base_url: str, key: str) -> Model:
+    # One retry, not the SDK's two with backoff: a model that cannot be reached is reported in seconds, not a minute.
+    return OpenAIChatModel(
+        name, provider=OpenAIProvider(base_url=base_url, api_key=key), settings=ModelSettings(max_retries=1)
+    )
+
+
+def model_source(config: Config, agent: str, override: str | None = None, env: Mapping[str, str] = os.environ) -> str:
+    """Where the agent's model is chosen, for messages that say what to change (see `model_spec`)."""
+    file = display_path(config.source)
+    if override:
+        return "--model"
+    if env.get("SALIENT_MODEL"):
+        return "SALIENT_MODEL"
+    return f"agents.{agent}.model in {file}" if config.agents[agent].model else f"model in {file}"
 
 
 def resolve(

@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
+import pydantic_ai
 from pydantic_ai import (
     Agent,
     DeferredToolRequests,
@@ -58,6 +59,9 @@ def build_agent(
     """
     if name not in config.agents:
         raise UnknownAgent(config, name)
+    # pydantic-ai greets a process's first run with a banner on stderr (Logfire advice) when a person or a coding
+    # agent might read it; the host's output is its own, and the banner landed in the middle of the first answer.
+    pydantic_ai.BANNER_ENABLED = False
     agent = config.agents[name]
     return Agent(
         model,

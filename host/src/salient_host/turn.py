@@ -81,6 +81,25 @@ def provider_message(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+# Exceptions (by class name: httpx, httpx2 and the provider SDKs each have their own) meaning no connection was made.
+UNREACHABLE = {"ConnectError", "ConnectTimeout", "APIConnectionError", "APITimeoutError"}
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether `exc` means the model's server could not be reached at all (not that it refused the request)."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if type(current).__name__ in UNREACHABLE:
+            return True
+        todo.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return False
+
+
 def close_open_calls(messages: list[ModelMessage]) -> list[ModelMessage]:
     """`messages` plus an 'interrupted' result for each tool call left without one, so the history stays valid."""
     answered = {
@@ -198,10 +217,14 @@ class Turn:
         *,
         limits: UsageLimits,
         deferred: DeferredToolResults | None = None,
+        model_source: str = "the model configuration",
     ) -> None:
-        """Continue the session's history (whose last message is the person's, or their decisions in `deferred`)."""
+        """Continue the session's history (whose last message is the person's, or their decisions in `deferred`).
+
+        `model_source` says where the model was chosen (`--model`, a configuration key), for failure messages.
+        """
         try:
-            await self._run(agent, model, limits=limits, deferred=deferred)
+            await self._run(agent, model, limits=limits, deferred=deferred, model_source=model_source)
         finally:
             if self._writes:  # a turn stopped part-way (the host closing) still stores the records it started
                 await asyncio.shield(asyncio.gather(*self._writes, return_exceptions=True))
@@ -213,6 +236,7 @@ class Turn:
         *,
         limits: UsageLimits,
         deferred: DeferredToolResults | None = None,
+        model_source: str,
     ) -> None:
         self.model = model
         history = await self.store.model_history(self.session.id)
@@ -243,7 +267,10 @@ class Turn:
             where = f"agents.{self.session.agent}.limits in {self.config_file}"
             await self.fail("limit_reached", f"The turn reached a limit: {exc}. Raise it under {where}.", new)
         except (ModelAPIError, UnexpectedModelBehavior) as exc:
-            await self.fail("model_error", f"The model failed: {provider_message(exc)}", new)
+            if unreachable(exc):
+                await self.fail("model_unreachable", self._unreachable_message(model, exc, model_source), new)
+            else:
+                await self.fail("model_error", f"The model failed: {provider_message(exc)}", new)
         except Exception as exc:
             incident = uuid.uuid4().hex[:12]
             log.exception("turn %s failed (incident %s)", self.id, incident)
@@ -252,6 +279,14 @@ class Turn:
             )
         else:
             await self.finish(output, new)
+
+    def _unreachable_message(self, model: Model, exc: BaseException, source: str) -> str:
+        where = f" at {model.base_url.rstrip('/')}" if model.base_url else ""
+        return (
+            f"Cannot reach the model {model.model_name}{where} ({provider_message(exc)}). "
+            f"Agent {self.session.agent!r} uses it ({source}). "
+            "Start the model server or correct the model's address there; `salient config check` tests it."
+        )
 
     def notice(self, level: Literal["info", "warning"], text: str) -> None:
         """Tell the person something beside the answer (a server withdrawn, a budget nearly spent), once."""

@@ -71,6 +71,7 @@ class SessionSummary:
     session: Session
     messages: int
     cost_usd: Decimal
+    unpriced: int = 0  # requests whose price is unknown; their cost is not in `cost_usd`
 
 
 def dump_messages(messages: Sequence[ModelMessage]) -> list[dict[str, Any]]:
@@ -164,8 +165,14 @@ class Store:
             .correlate(Session)
             .scalar_subquery()
         )
+        unpriced = (
+            select(func.count(LlmRequest.id))
+            .where(LlmRequest.session_id == Session.id, LlmRequest.cost_usd.is_(None))
+            .correlate(Session)
+            .scalar_subquery()
+        )
         query = (
-            select(Session, messages, cost)
+            select(Session, messages, cost, unpriced)
             .where(*sessions_where(account=account, agent=agent, search=search))
             .order_by(Session.updated_at.desc(), Session.id)
             .limit(limit)
@@ -173,7 +180,20 @@ class Store:
         )
         async with self.db.session() as s:
             rows = (await s.execute(query)).all()
-        return [SessionSummary(row[0], int(row[1]), _decimal(row[2])) for row in rows]
+        return [SessionSummary(row[0], int(row[1]), _decimal(row[2]), int(row[3])) for row in rows]
+
+    async def sessions_with_prefix(self, prefix: str, *, account: str | None, limit: int = 10) -> list[Session]:
+        """Sessions whose id starts with `prefix` (at most `limit`, newest first), for a shortened id."""
+        query = (
+            select(Session)
+            .where(Session.id.startswith(prefix, autoescape=True))
+            .order_by(Session.updated_at.desc(), Session.id)
+            .limit(limit)
+        )
+        if account is not None:
+            query = query.where(Session.account_id == account)
+        async with self.db.session(account=account) as s:
+            return list((await s.scalars(query)).all())
 
     # Messages
 
