@@ -114,6 +114,9 @@ async def test_over_http_unknown_names_and_cursors_get_protocol_errors(
         with caplog.at_level(logging.INFO):
             tool = await protocol_error(client.call_tool_mcp("no_such_tool", {}))
             prompt = await protocol_error(client.get_prompt_mcp("no_such_prompt", {}))
+            zone = await protocol_error(
+                client.get_prompt_mcp("book_a_meeting", {"topic": "x", "time_zone": "Mars/Base"})
+            )
             cursors = [
                 await protocol_error(listing(cursor="garbage"))
                 for listing in (
@@ -128,6 +131,10 @@ async def test_over_http_unknown_names_and_cursors_get_protocol_errors(
         assert tool.error.code == INVALID_PARAMS and "Unknown tool 'no_such_tool'. This server's tools:" in str(tool)
         assert prompt.error.code == INVALID_PARAMS and "Unknown prompt 'no_such_prompt'" in prompt.error.message
         assert "book_a_meeting" in prompt.error.message
+        assert zone.error.code == INVALID_PARAMS
+        assert zone.error.message.startswith(
+            "Invalid arguments for prompt 'book_a_meeting': Unknown time zone 'Mars/Base'"
+        )
         assert [c.error.code for c in cursors] == [INVALID_PARAMS] * 4
         assert missing.error.code == RESOURCE_NOT_FOUND[era]
         assert missing.error.message.startswith("Resource not found: 'scheduling://bookings/bk_missing.ics'.")

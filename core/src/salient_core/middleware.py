@@ -132,6 +132,8 @@ class ErrorMapping(Middleware):
             raise MCPError(
                 INVALID_PARAMS, f"Unknown prompt {name!r}. This server's prompts: {_listed(names)}.", {"prompt": name}
             ) from exc
+        except InvalidInput as exc:
+            raise MCPError(INVALID_PARAMS, f"Invalid arguments for prompt {name!r}: {exc}", {"prompt": name}) from exc
 
     async def on_read_resource(
         self, context: MiddlewareContext[mt.ReadResourceRequestParams], call_next: CallNext[Any, Any]

@@ -35,6 +35,7 @@ from salient_scheduling.schemas import (
 )
 from salient_scheduling.service import system_clock
 from salient_scheduling.settings import SchedulingSettings
+from salient_scheduling.views import zone_of
 
 SCHEDULING_MIGRATIONS = MigrationSet("scheduling", Path(__file__).parent / "migrations")
 MIGRATIONS = (CORE_MIGRATIONS, SCHEDULING_MIGRATIONS)
@@ -247,9 +248,11 @@ def build_server(settings: SchedulingSettings) -> FastMCP:
     @mcp.prompt(name="book_a_meeting", title="Book a meeting")
     def book_a_meeting(
         topic: Annotated[str, Field(description="What the visitor wants to meet about.")],
-        time_zone: Annotated[TimeZoneName | None, Field(description="The visitor's IANA time zone, if known.")] = None,
+        time_zone: Annotated[str | None, Field(description="The visitor's IANA time zone, if known.")] = None,
     ) -> list[Message]:
         """Find, propose, confirm, then book a meeting with the right rep."""
+        if time_zone:
+            zone_of(time_zone)  # checked here: a prompt argument's own type error reaches the client as -32603
         zone = f"Their time zone is {time_zone}." if time_zone else "Ask for their city or time zone first."
         return [
             Message(
