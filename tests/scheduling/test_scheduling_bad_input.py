@@ -106,7 +106,23 @@ BAD_INPUTS = [
     ("find_availability", {"meeting_type": "lunch", "rep": "daniel-okafor", **WINDOW}, "No meeting type 'lunch'"),
     ("find_availability", {"meeting_type": DEMO, "rep": "nobody", **WINDOW}, "No rep or team 'nobody'"),
     ("find_availability", {"meeting_type": DEMO, "team": "sales-mars", **WINDOW}, "No rep or team 'sales-mars'"),
-    ("find_availability", {"meeting_type": DEMO, **WINDOW}, "Pass exactly one of rep or team"),
+    ("find_availability", {"meeting_type": DEMO, **WINDOW}, "Pass exactly one of rep, team or territory"),
+    (
+        "find_availability",
+        {"meeting_type": DEMO, "rep": "daniel-okafor", "territory": "us-central", **WINDOW},
+        "Pass exactly one of rep, team or territory",
+    ),
+    (
+        "find_availability",
+        {"meeting_type": DEMO, "territory": "mars", **WINDOW},
+        "No territory 'mars' in this account; its territories are apac, emea, fallback, key-accounts, us-central, "
+        "us-east, us-west. Call crossfeed's find_territory for a visitor's territory, or list_calendars",
+    ),
+    (
+        "find_availability",
+        {"meeting_type": DEMO, "territory": "x" * 65, **WINDOW},
+        "territory: String should have at most 64 characters",
+    ),
     ("book_meeting", book(start="2027-03-30T16:00:00Z"), "is in the past"),
     ("book_meeting", book(start="2027-03-31T17:00:00Z"), "needs 4 h of notice"),
     ("book_meeting", book(start="2027-05-04T16:00:00Z"), "at most 30 days ahead"),

@@ -13,6 +13,17 @@ from scheduling_support import all_bookings, attendee, call, settings_for
 
 DEMO = "product-demo"
 
+# The demo company's territories (those of crossfeed) and the team that takes each one's meetings.
+DEMO_TERRITORIES = {
+    "apac": "sales-intl",
+    "emea": "sales-intl",
+    "fallback": "sales-us",
+    "key-accounts": "success",
+    "us-central": "sales-us",
+    "us-east": "sales-us",
+    "us-west": "sales-us",
+}
+
 
 async def test_current_time_reports_offset_and_dst(client: Client) -> None:
     sydney = await call(client, "get_current_time", time_zone="Australia/Sydney")
@@ -42,6 +53,7 @@ async def test_meeting_types_and_calendars_are_the_demo_company(client: Client) 
     assert reps["daniel-okafor"]["email"] == "daniel.okafor@brightwell.example"
     assert calendars["teams"]["sales-us"] == ["daniel-okafor", "maya-chen", "priya-raman", "sam-rivera"]
     assert calendars["teams"]["sales-intl"] == ["lukas-meyer", "olivia-hart"]
+    assert calendars["territories"] == DEMO_TERRITORIES
 
 
 async def test_sydney_visitor_on_the_sunday_daylight_saving_ends(client: Client) -> None:
@@ -117,10 +129,21 @@ async def test_team_slots_go_to_the_least_loaded_rep(client: Client) -> None:
     assert us["truncated"] is True
 
 
-async def test_round_robin_goes_to_whoever_was_booked_longest_ago(client: Client) -> None:
+@pytest.mark.parametrize("territory", ["apac", "emea"])
+async def test_a_territory_offers_its_teams_slots(client: Client, territory: str) -> None:
+    window = {"window_start": "2027-04-12T00:00:00Z", "window_end": "2027-04-13T00:00:00Z"}
+    by_team = await call(client, "find_availability", meeting_type=DEMO, team="sales-intl", max_slots=100, **window)
+    found = await call(client, "find_availability", meeting_type=DEMO, territory=territory, max_slots=100, **window)
+    assert found["slots"] and found["slots"] == by_team["slots"]
+    assert {s["rep"] for s in found["slots"]} == {"olivia-hart"}  # Lukas is at the trade fair
+    assert f"Territory {territory!r} is served by team 'sales-intl'" in found["message"]
+
+
+@pytest.mark.parametrize("route", [{"team": "sales-us"}, {"territory": "us-west"}, {"territory": "fallback"}])
+async def test_round_robin_goes_to_whoever_was_booked_longest_ago(client: Client, route: dict[str, str]) -> None:
     args = {
         "meeting_type": DEMO,
-        "team": "sales-us",
+        **route,
         "window_start": "2027-04-12T16:00:00Z",
         "window_end": "2027-04-12T17:00:00Z",
         "distribution": "round_robin",
@@ -293,6 +316,7 @@ async def test_prompt_walks_find_propose_confirm_book(client: Client) -> None:
 async def test_accounts_never_see_each_other(scheduling_url: str) -> None:
     async with Client(build_server(settings_for(scheduling_url, account="other"))) as other:
         assert (await call(other, "list_calendars"))["items"] == []
+        assert (await call(other, "list_calendars"))["territories"] == {}
         assert (await call(other, "list_bookings"))["total"] == 0
         with pytest.raises(ToolError, match="No rep or team 'daniel-okafor'"):
             await call(

@@ -1,6 +1,8 @@
-"""The demo company's scheduling slice (Brightwell Home Health): reps, teams, meeting types, days off, bookings.
+"""The demo company's scheduling slice (Brightwell Home Health): reps, teams, territories, meeting types, days off,
+bookings.
 
-Reps, hours, teams and meeting types are those of `config/demo/README.md`. Bookings and time off are placed
+Reps, hours, teams, territories and meeting types are those of `config/demo/README.md` (the territories are
+crossfeed's, each with the team that takes its meetings). Bookings and time off are placed
 relative to the service's clock, so a demo always has a few meetings in the coming week.
 """
 
@@ -11,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from salient_scheduling import repository as repo
 from salient_scheduling.booking import BookingService, new_booking_id
-from salient_scheduling.models import Booking, Holiday, MeetingType, Rep, TimeOff
+from salient_scheduling.models import Booking, Holiday, MeetingType, Rep, Territory, TimeOff
 
 WEEK = ("mon", "tue", "wed", "thu", "fri")
 
@@ -48,6 +50,17 @@ REPS = [
     ("sam-rivera", "Sam Rivera", "AE (inside sales)", "America/Denver", ("07:00", "15:00"), ["sales-us"], ["fallback"]),
 ]
 
+# territory (crossfeed's ids), the team that takes its meetings
+TERRITORIES = [
+    ("key-accounts", "success"),
+    ("us-west", "sales-us"),
+    ("us-central", "sales-us"),
+    ("us-east", "sales-us"),
+    ("apac", "sales-intl"),
+    ("emea", "sales-intl"),
+    ("fallback", "sales-us"),
+]
+
 VIDEO = "Video call (the link is in the invite)"
 # id, title, duration, buffer before, buffer after, notice (min), horizon (days), location
 MEETING_TYPES = [
@@ -74,10 +87,12 @@ ATTENDEES = [
 
 
 async def load_demo(service: BookingService, account: str) -> None:
-    """Create the slice in `account` unless it already has reps."""
+    """Create the slice in `account` unless it already has reps (then only add territories if it has none)."""
     now = service.now()
     async with service.db.transaction(account=account) as session:
         if await repo.count_reps(session, account):
+            if not await repo.list_territories(session, account):  # seeded before territories existed
+                session.add_all(_territories(account))
             return
         reps = {}
         for key, name, role, zone, (start, end), teams, territories in REPS:
@@ -110,7 +125,7 @@ async def load_demo(service: BookingService, account: str) -> None:
             )
             for key, title, duration, before, after, notice, horizon, location in MEETING_TYPES
         }
-        session.add_all([*reps.values(), *types.values()])
+        session.add_all([*reps.values(), *types.values(), *_territories(account)])
         await session.flush()
         for rep_key, day, name in HOLIDAYS:
             rep_id = reps[rep_key].id if rep_key else None
@@ -127,6 +142,10 @@ async def load_demo(service: BookingService, account: str) -> None:
             )
         )
         session.add_all(_bookings(account, list(reps.values()), types["product-demo"], now))
+
+
+def _territories(account: str) -> list[Territory]:
+    return [Territory(account_id=account, key=key, team=team) for key, team in TERRITORIES]
 
 
 def _bookings(account: str, reps: list[Rep], demo: MeetingType, now: datetime) -> list[Booking]:

@@ -6,6 +6,8 @@ SalientError
 │   └── SlotNotOffered     the requested start is not a free slot (past, notice, horizon, hours, grid)
 ├── NotFound
 │   ├── UnknownRep         no rep (calendar) or team with that id in this account
+│   ├── UnknownTerritory   no territory with that id in this account
+│   ├── TeamWithoutReps    a territory's team has no reps
 │   ├── UnknownMeetingType no meeting type with that id
 │   └── UnknownBooking     no booking with that id
 ├── Conflict
@@ -18,6 +20,8 @@ SalientError
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from salient_core.errors import Conflict, InvalidInput, NotFound, RateLimited, SalientError, whole_seconds
 
@@ -37,6 +41,24 @@ class SlotNotOffered(InvalidInput):
 class UnknownRep(NotFound):
     def __init__(self, ref: str) -> None:
         super().__init__(f"No rep or team {ref!r} in this account.", hint="Call list_calendars for valid ids.")
+
+
+class UnknownTerritory(NotFound):
+    def __init__(self, ref: str, known: Sequence[str]) -> None:
+        where = f"its territories are {', '.join(known)}" if known else "it has no territories yet"
+        super().__init__(
+            f"No territory {ref!r} in this account; {where}.",
+            hint="Call crossfeed's find_territory for a visitor's territory, or list_calendars for the territories "
+            "and their teams; or pass a rep or team instead.",
+        )
+
+
+class TeamWithoutReps(NotFound):
+    def __init__(self, territory: str, team: str) -> None:
+        super().__init__(
+            f"Territory {territory!r} is served by team {team!r}, which has no reps in this account.",
+            hint="Call list_calendars for the teams and their reps, and pass a rep or team instead.",
+        )
 
 
 class UnknownMeetingType(NotFound):

@@ -40,6 +40,17 @@ class Rep(AccountOwned, Base):
     lock_version: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class Territory(AccountOwned, Base):
+    """A sales territory (as crossfeed's `find_territory` names it) and the team that takes its meetings."""
+
+    __tablename__ = "territories"
+    __table_args__ = (UniqueConstraint("account_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    team: Mapped[str] = mapped_column(String(64))
+
+
 class MeetingType(AccountOwned, Base):
     __tablename__ = "meeting_types"
     __table_args__ = (UniqueConstraint("account_id", "key"),)

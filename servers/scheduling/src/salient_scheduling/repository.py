@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from salient_scheduling.models import Booking, Holiday, MeetingType, Rep, TimeOff
+from salient_scheduling.models import Booking, Holiday, MeetingType, Rep, Territory, TimeOff
 
 
 async def list_reps(session: AsyncSession, account: str) -> list[Rep]:
@@ -45,6 +45,11 @@ async def lock_rep(session: AsyncSession, account: str, key: str) -> Rep | None:
     if rep is not None:
         await session.refresh(rep)
     return rep
+
+
+async def list_territories(session: AsyncSession, account: str) -> list[Territory]:
+    query = select(Territory).where(Territory.account_id == account).order_by(Territory.key)
+    return list(await session.scalars(query))
 
 
 async def list_meeting_types(session: AsyncSession, account: str) -> list[MeetingType]:

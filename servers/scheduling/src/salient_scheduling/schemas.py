@@ -62,6 +62,9 @@ class CalendarOut(BaseModel):
 class CalendarList(BaseModel):
     items: list[CalendarOut]
     teams: dict[str, list[str]] = Field(description="Team id -> rep ids; pass a team id as `team`.")
+    territories: dict[str, str] = Field(
+        description="Territory id -> the team that takes its meetings; pass a territory id as `territory`."
+    )
 
 
 class Slot(BaseModel):

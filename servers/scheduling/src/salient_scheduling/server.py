@@ -42,8 +42,8 @@ MIGRATIONS = (CORE_MIGRATIONS, SCHEDULING_MIGRATIONS)
 
 INSTRUCTIONS = """\
 Meetings with a company's sales reps. Call get_current_time before reasoning about dates. Pick a meeting type
-(list_meeting_types) and a rep or team (list_calendars), then find_availability in the visitor's time zone,
-offer 2-3 slots in their local time, and book_meeting only the slot they confirm, passing its start and rep
+(list_meeting_types) and a rep, team or territory (list_calendars), then find_availability in the visitor's time
+zone, offer 2-3 slots in their local time, and book_meeting only the slot they confirm, passing its start and rep
 unchanged. Slots in results are real and already account for daylight saving, buffers and notice."""
 
 READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
@@ -124,7 +124,7 @@ def build_server(settings: SchedulingSettings) -> FastMCP:
 
     @mcp.tool(title="List calendars", annotations=READ)
     async def list_calendars(ctx: Context) -> CalendarList:
-        """List reps' calendars (time zone, working hours, teams, territories) and the teams."""
+        """List reps' calendars (time zone, working hours, teams, territories), the teams, and each territory's team."""
         service, account = _service(ctx)
         return await service.list_calendars(account)
 
@@ -134,15 +134,20 @@ def build_server(settings: SchedulingSettings) -> FastMCP:
         meeting_type: MeetingTypeId,
         window_start: Annotated[Instant, Field(description="ISO 8601 with offset; search from here.")],
         window_end: Annotated[Instant, Field(description="ISO 8601 with offset; slots end by here.")],
-        rep: Annotated[str | None, Field(max_length=64, description="One rep's id (or give team).")] = None,
+        rep: Annotated[
+            str | None, Field(max_length=64, description="One rep's id (or give team or territory).")
+        ] = None,
         team: Annotated[str | None, Field(max_length=64, description="A team id; each slot gets one rep.")] = None,
+        territory: Annotated[
+            str | None, Field(max_length=64, description="A territory id; slots come from the team that serves it.")
+        ] = None,
         time_zone: TimeZone = "UTC",
         max_slots: Annotated[int, Field(ge=1, le=100, description="Most slots to return.")] = 10,
         distribution: Annotated[
             Distribution, Field(description="How a team's slots are shared out among its reps.")
         ] = "least_loaded",
     ) -> AvailabilityResult:
-        """Find free slots for a meeting type with a rep or a team, in UTC and the attendee's local time.
+        """Find free slots for a meeting type with a rep, a team or a territory, in UTC and the attendee's local time.
 
         Respects working hours in the rep's zone, holidays, time off, buffers, minimum notice and the horizon.
         """
@@ -152,6 +157,7 @@ def build_server(settings: SchedulingSettings) -> FastMCP:
             meeting_type=meeting_type,
             rep=rep,
             team=team,
+            territory=territory,
             window_start=window_start,
             window_end=window_end,
             time_zone=time_zone,
@@ -258,7 +264,7 @@ def build_server(settings: SchedulingSettings) -> FastMCP:
             Message(
                 f"A visitor wants a meeting about: {topic}. {zone}\n"
                 "1. get_current_time in their zone; list_meeting_types and pick the type that fits.\n"
-                "2. list_calendars to choose a rep or team (territory, role).\n"
+                "2. list_calendars to choose a rep, a team, or the visitor's territory (its team takes the meeting).\n"
                 "3. find_availability for the next few days in their zone; propose 2-3 slots in their local "
                 "time with the weekday and date.\n"
                 "4. When they pick one, ask for name and email, then book_meeting with that slot's start and rep "

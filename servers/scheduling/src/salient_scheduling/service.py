@@ -16,7 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from salient_scheduling import repository as repo
 from salient_scheduling.availability import free_slots
 from salient_scheduling.backends.base import CalendarBackend
-from salient_scheduling.errors import UnknownBooking, UnknownMeetingType, UnknownRep
+from salient_scheduling.errors import (
+    TeamWithoutReps,
+    UnknownBooking,
+    UnknownMeetingType,
+    UnknownRep,
+    UnknownTerritory,
+)
 from salient_scheduling.ics import render
 from salient_scheduling.models import Booking, MeetingType, Rep
 from salient_scheduling.planner import load_calendars
@@ -80,6 +86,7 @@ class SchedulingService:
     async def list_calendars(self, account: str) -> CalendarList:
         async with self.db.session(account=account) as session:
             reps = await repo.list_reps(session, account)
+            territories = {t.key: t.team for t in await repo.list_territories(session, account)}
         items = []
         for rep in reps:
             provided = await self.backend.calendars(calendar_ref(rep))
@@ -91,7 +98,7 @@ class SchedulingService:
         for rep in reps:
             for team in rep.teams:
                 teams.setdefault(team, []).append(rep.key)
-        return CalendarList(items=items, teams=dict(sorted(teams.items())))
+        return CalendarList(items=items, teams=dict(sorted(teams.items())), territories=territories)
 
     async def find_availability(
         self,
@@ -100,6 +107,7 @@ class SchedulingService:
         meeting_type: str,
         rep: str | None,
         team: str | None,
+        territory: str | None = None,
         window_start: datetime,
         window_end: datetime,
         time_zone: str,
@@ -107,14 +115,19 @@ class SchedulingService:
         distribution: Distribution,
     ) -> AvailabilityResult:
         zone = zone_of(time_zone)
-        if (rep is None) == (team is None):
-            raise InvalidInput("Pass exactly one of rep or team.", hint="Call list_calendars for rep and team ids.")
+        if [rep, team, territory].count(None) != 2:
+            raise InvalidInput(
+                "Pass exactly one of rep, team or territory.",
+                hint="Call list_calendars for rep, team and territory ids.",
+            )
         now = self.now()
         async with self.db.session(account=account) as session:
             mt = await self._meeting_type(session, account, meeting_type)
             rules = rules_of(mt)
             check_window(window_start, window_end, now, rules.horizon)
-            reps = await self._reps(session, account, rep=rep, team=team)
+            if territory is not None:
+                team = await self._team_of(session, account, territory)
+            reps = await self._reps(session, account, rep=rep, team=team, territory=territory)
             calendars = await load_calendars(session, self.backend, account, reps, window_start, window_end)
             load = await repo.load_by_rep(session, account, [r.id for r in reps], now)
         by_start: dict[datetime, list[Rep]] = {}
@@ -150,6 +163,8 @@ class SchedulingService:
             message = f"{len(starts)} free slot(s) in the window; showing {len(slots)}, earliest first."
         else:
             message = "No free slot in this window. Try a later or longer window, or another rep or team."
+        if territory is not None:
+            message = f"Territory {territory!r} is served by team {team!r}. {message}"
         return AvailabilityResult(
             meeting_type=mt.key,
             time_zone=time_zone,
@@ -209,7 +224,17 @@ class SchedulingService:
         return mt
 
     @staticmethod
-    async def _reps(session: AsyncSession, account: str, *, rep: str | None, team: str | None) -> list[Rep]:
+    async def _team_of(session: AsyncSession, account: str, territory: str) -> str:
+        """The team that takes `territory`'s meetings."""
+        territories = {t.key: t.team for t in await repo.list_territories(session, account)}
+        if territory not in territories:
+            raise UnknownTerritory(territory, sorted(territories))
+        return territories[territory]
+
+    @staticmethod
+    async def _reps(
+        session: AsyncSession, account: str, *, rep: str | None, team: str | None, territory: str | None = None
+    ) -> list[Rep]:
         if rep is not None:
             found = await repo.get_rep(session, account, rep)
             if found is None:
@@ -217,7 +242,7 @@ class SchedulingService:
             return [found]
         members = [r for r in await repo.list_reps(session, account) if team in r.teams]
         if not members:
-            raise UnknownRep(str(team))
+            raise TeamWithoutReps(territory, str(team)) if territory is not None else UnknownRep(str(team))
         return members
 
     @staticmethod
