@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse
 from salient_core.audit import AuditLog, AuditWrites
 from salient_core.auth import Caller, TokenStore, current_caller
 from salient_core.db import Database
+from salient_core.demo_load import DemoLoad, DemoReady
 from salient_core.middleware import ErrorMapping, InlineSchemas, ScopeGuard
 from salient_core.migrate import MigrationSet, upgrade
 from salient_core.settings import ServerSettings
@@ -60,7 +61,7 @@ class ServerSpec(Generic[S]):
 
 
 async def prepare_database(spec: ServerSpec[S], settings: ServerSettings) -> tuple[Database, S]:
-    """Open the server's database, migrate core's and the server's schema, and load the demo if asked.
+    """Open the server's database and migrate core's and the server's schema; the demo is loaded by the caller.
 
     Demo data for an account other than `demo` is refused here, before the database is opened: every way of
     serving (stdio, HTTP, a server built in-process) comes through this function.
@@ -70,8 +71,6 @@ async def prepare_database(spec: ServerSpec[S], settings: ServerSettings) -> tup
     try:
         await upgrade(db, CORE_MIGRATIONS, spec.migrations)
         state = spec.open_state(db, settings)
-        if settings.demo and spec.load_demo is not None:
-            await spec.load_demo(state, settings.account)
     except BaseException:
         await db.close()
         raise
@@ -81,14 +80,19 @@ async def prepare_database(spec: ServerSpec[S], settings: ServerSettings) -> tup
 def create_server(spec: ServerSpec[S], settings: ServerSettings, *, instructions: str) -> FastMCP:
     """A FastMCP server with Salient's lifespan, middleware and error masking; tools are added by the caller."""
 
+    demo = DemoLoad(spec.name)
+
     @lifespan
     async def server_lifespan(_server: FastMCP) -> AsyncIterator[dict[str, Any]]:
         db, state = await prepare_database(spec, settings)
         log.info("salient-%s using %s", spec.name, db.describe())
         try:
+            if settings.demo and spec.load_demo is not None:
+                demo.start(spec.load_demo(state, settings.account))  # served meanwhile: see demo_load.py
             yield {"runtime": Runtime(spec.name, settings, db, state)}
         finally:
             try:
+                await demo.aclose()
                 if spec.close_state is not None:
                     await spec.close_state(state)
             finally:
@@ -99,7 +103,13 @@ def create_server(spec: ServerSpec[S], settings: ServerSettings, *, instructions
         version=_version(f"salient-{spec.name}"),
         instructions=instructions,
         lifespan=server_lifespan,
-        middleware=[InlineSchemas(), AuditWrites(spec.name, settings), ErrorMapping(), ScopeGuard(spec.name, settings)],
+        middleware=[
+            InlineSchemas(),
+            AuditWrites(spec.name, settings),
+            ErrorMapping(),
+            ScopeGuard(spec.name, settings),
+            DemoReady(demo),
+        ],
         dereference_schemas=False,  # InlineSchemas does it, once per tool
         # Every listing fits one page; a page size makes fastmcp check the cursor a client sends with a listing
         # (a cursor it never issued is invalid params) instead of ignoring it.
