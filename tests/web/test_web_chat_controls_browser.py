@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from pathlib import Path
 
 import httpx
 import pytest
 from openai import AsyncOpenAI
 from openai_fake import FakeOpenAI
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
 from pydantic_ai import models
 from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.providers.openai import OpenAIProvider
@@ -153,3 +154,86 @@ async def test_a_model_that_cannot_be_reached_gets_a_kind_message_a_retry_and_a_
                 await expect(log.get_by_label("You")).to_have_count(1)  # the message is sent again, shown once
                 await expect(log.get_by_role("button", name="Retry")).to_have_count(0)
             assert fake.requests and fake.requests[-1].body["messages"][-1]["content"] == "Hello there"
+
+
+def luminance(rgb: str) -> float:
+    """Relative luminance (0 black .. 1 white) of a computed `rgb(r, g, b)` colour."""
+    r, g, b = (int(v) / 255 for v in re.findall(r"\d+", rgb)[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+async def test_the_chat_follows_the_systems_colour_scheme(browser: Browser, base_url: str, scheme: str) -> None:
+    context = await browser.new_context(viewport={"width": 1100, "height": 800}, color_scheme=scheme)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{base_url}/chat/demo/sales")
+        await send(page, "Can I return a walker?")
+        answer = page.get_by_role("log", name="Conversation").get_by_label("Assistant").last
+        await expect(answer).to_contain_text("30 days")
+        colours = await page.evaluate(
+            """() => {
+                const css = (selector, property) => getComputedStyle(document.querySelector(selector))[property];
+                return {
+                    page: css(".chat", "backgroundColor"), text: css("body", "color"),
+                    bubble: css(".msg.assistant:last-child .bubble", "backgroundColor"),
+                    bubbleText: css(".msg.assistant:last-child .content p", "color"),
+                    composer: css(".composer", "backgroundColor"), input: css("#input", "backgroundColor"),
+                    inputText: css("#input", "color"), link: css(".content a", "color"),
+                    tool: css(".tool", "backgroundColor"),
+                };
+            }"""
+        )
+        backgrounds = [colours[k] for k in ("page", "bubble", "composer", "input", "tool")]
+        texts = [colours[k] for k in ("text", "bubbleText", "inputText")]
+        if scheme == "dark":
+            assert all(luminance(c) < 0.25 for c in backgrounds), colours
+            assert all(luminance(c) > 0.75 for c in texts), colours
+        else:
+            assert all(luminance(c) > 0.85 for c in backgrounds), colours
+            assert all(luminance(c) < 0.2 for c in texts), colours
+        # Links stay readable on the bubble: a clear contrast either way.
+        assert abs(luminance(colours["link"]) - luminance(colours["bubble"])) > 0.3, colours
+        await page.screenshot(path=screenshot_path(f"chat-{scheme}"), full_page=True)
+    finally:
+        await context.close()
+
+
+async def test_a_tool_line_opens_to_its_arguments_and_result_live_and_after_a_reload(page: Page, base_url: str) -> None:
+    await page.goto(f"{base_url}/chat/demo/sales")
+    await send(page, "Can I return a walker?")
+    answer = page.get_by_role("log", name="Conversation").get_by_label("Assistant").last
+    await expect(answer).to_contain_text("30 days")
+    for attempt in ("live", "reloaded"):
+        if attempt == "reloaded":
+            await page.reload()
+            answer = page.get_by_role("log", name="Conversation").get_by_label("Assistant").last
+        tool = answer.get_by_label("Tools used").get_by_role("listitem").first
+        detail = tool.locator(".tool-detail")
+        await expect(detail).to_be_hidden()
+        await tool.get_by_text("library · search").click()
+        await expect(detail).to_be_visible()
+        await expect(tool.locator(".tool-args")).to_have_text('{\n  "text": "Can I return a walker?"\n}')
+        await expect(tool.locator(".tool-result")).to_have_text("search: Can I return a walker?")
+    await page.screenshot(path=screenshot_path("chat-tool-detail"))
+
+    await send(page, "show me a long result")
+    answer = page.get_by_role("log", name="Conversation").get_by_label("Assistant").last
+    await expect(answer).to_contain_text("30 days")
+    await answer.get_by_text("library · search").click()
+    result = answer.locator(".tool-result")
+    await expect(result).to_contain_text("more characters not shown)")
+    shown = await result.inner_text()
+    assert len(shown) < 2100 and shown.startswith("search: walker walker"), shown[:80]
+
+
+async def test_tool_details_show_markup_as_text(page: Page, base_url: str) -> None:
+    await page.goto(f"{base_url}/chat/demo/sales")
+    await send(page, "what does the xss document say?")
+    answer = page.get_by_role("log", name="Conversation").get_by_label("Assistant").last
+    await expect(answer).to_contain_text("and that is all.")
+    await answer.get_by_text("library · search").click()
+    await expect(answer.locator(".tool-args")).to_contain_text("<img src=x onerror=")
+    await expect(answer.locator(".tool-result")).to_contain_text("<script>window.__xss='argument'</script>")
+    assert await page.evaluate("() => window.__xss") is None
+    await expect(page.locator(".tool-detail img, .tool-detail script")).to_have_count(0)

@@ -12,6 +12,8 @@ The model's script, by what the visitor last wrote:
 - "xss": `library_search` with a script-injection attempt as its argument; the echo (the tool's result) and an answer
   full of script-injection attempts (as a poisoned document might carry).
 - "code": an answer with a fenced code block, no tool.
+- "long": `library_search` with a 6,000-character text (its echo is longer than a person is shown), then the
+  cited answer.
 - "slow": an answer that takes `SLOW_S` seconds to start (for stopping a turn), no tool.
 - anything else: `library_search`, then an answer citing a library source as a Markdown link.
 """
@@ -52,6 +54,7 @@ CODE_ANSWER = "Use this to check the battery:\n\n```python\nprint('battery ok')\
 INSTRUCTIONS = "Answer from the library; archive CRM records only when asked."
 MODEL_NAME = "scripted-web"
 SLOW_S = 30.0
+LONG_TEXT = "walker " * 857 + "end"  # 6,002 characters
 SLOW_ANSWER = "Finally, here is the slow answer."
 
 
@@ -113,6 +116,8 @@ def script(messages: list[ModelMessage], info: AgentInfo) -> Step | Awaitable[St
         return CODE_ANSWER
     if "slow" in lowered:
         return _slow()
+    if "long" in lowered and isinstance(last, UserPromptPart):
+        return [("library_search", {"text": LONG_TEXT})]
     if "xss" in lowered:
         if isinstance(last, UserPromptPart):
             return [("library_search", {"text": XSS_ARGUMENT})]

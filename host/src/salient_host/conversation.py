@@ -47,6 +47,7 @@ from salient_host.origin import LeadOriginToolset
 from salient_host.pricing import Pricer
 from salient_host.problems import display_path
 from salient_host.recording import RecordingToolset
+from salient_host.redact import shown_result
 from salient_host.runtime import UnknownAgent, build_agent, usage_limits
 from salient_host.summary import Summarizer, open_mailer
 from salient_host.supervision import Listener, StatusBoard, StatusChange, supervised_servers, watch
@@ -100,7 +101,7 @@ def session_info(row: Session) -> SessionInfo:
     )
 
 
-def shown_call(call: ToolCall) -> ShownToolCall:
+def shown_call(call: ToolCall, result: Any = None) -> ShownToolCall:
     return ShownToolCall(
         call_id=call.call_id,
         server=call.server,
@@ -108,7 +109,19 @@ def shown_call(call: ToolCall) -> ShownToolCall:
         args=dict(call.args or {}),
         duration_ms=call.duration_ms,
         outcome=cast(Any, call.outcome),
+        result=shown_result(result) if result is not None else None,
     )
+
+
+def tool_results(model_messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each tool call's result by call id, from a message's stored model history (pydantic-ai's JSON form)."""
+    return {
+        part["tool_call_id"]: part.get("content")
+        for message in model_messages
+        if message.get("kind") == "request"
+        for part in message.get("parts", [])
+        if part.get("part_kind") == "tool-return" and part.get("outcome", "success") == "success"
+    }
 
 
 class ConversationEngine:
@@ -243,11 +256,16 @@ class ConversationEngine:
     async def history(self, session_id: str, *, account: str) -> list[ShownMessage]:
         """The transcript: people's messages and answers, each answer with the tool calls of its turn."""
         session = await self._session(session_id, account)
+        stored = await self.store.messages(session.id)
+        results: dict[str, Any] = {}
+        for message in stored:
+            results.update(tool_results(message.model_messages or []))
         calls: dict[str, list[ShownToolCall]] = {}
         for call in await self.store.tool_calls(session.id):
-            calls.setdefault(call.turn_id, []).append(shown_call(call))
+            result = results.get(call.call_id) if call.outcome == "ok" else None
+            calls.setdefault(call.turn_id, []).append(shown_call(call, result))
         shown = []
-        for message in await self.store.messages(session.id):
+        for message in stored:
             if message.role == "user":
                 shown.append(ShownMessage(id=message.id, role="user", text=message.text, created_at=message.created_at))
             elif message.role == "assistant":

@@ -42,6 +42,7 @@ class ToolFinished(Event):
     duration_ms: float
     ok: bool
     error: str | None = None
+    result: Any = None  # what the tool returned, for a person: secrets redacted, size-capped (redact.shown_result)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,6 +107,7 @@ class ShownToolCall:
     args: dict[str, Any]
     duration_ms: float | None
     outcome: Literal["ok", "error", "awaiting_approval", "denied"]
+    result: Any = None  # as in ToolFinished; None when the call did not run or its result is not known
 
 
 @dataclass(frozen=True, kw_only=True)

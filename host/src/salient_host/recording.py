@@ -22,7 +22,7 @@ class ToolObserver(Protocol):
     def tool_started(self, call_id: str, name: str, args: dict[str, Any]) -> None: ...
 
     async def tool_finished(
-        self, call_id: str, name: str, args: dict[str, Any], duration_ms: float, error: str | None
+        self, call_id: str, name: str, args: dict[str, Any], duration_ms: float, error: str | None, result: Any = None
     ) -> None: ...
 
 
@@ -67,5 +67,6 @@ class RecordingToolset(WrapperToolset[Any]):
                 call_id, name, tool_args, (time.perf_counter() - started) * 1000, str(exc) or type(exc).__name__
             )
             raise
-        await observer.tool_finished(call_id, name, tool_args, (time.perf_counter() - started) * 1000, None)
+        duration_ms = (time.perf_counter() - started) * 1000
+        await observer.tool_finished(call_id, name, tool_args, duration_ms, None, result=result)
         return result

@@ -54,7 +54,7 @@ from salient_host.memory import Store
 from salient_host.memory.models import Session
 from salient_host.pricing import Pricer
 from salient_host.recording import split_tool_name
-from salient_host.redact import redact
+from salient_host.redact import redact, shown_result
 from salient_host.runtime import Output
 from salient_host.turnlog import TurnLog
 
@@ -182,7 +182,7 @@ class Turn:
         self.log.emit(ToolStarted, call_id=call_id, server=server, tool=tool, args=redact(args))
 
     async def tool_finished(
-        self, call_id: str, name: str, args: dict[str, Any], duration_ms: float, error: str | None
+        self, call_id: str, name: str, args: dict[str, Any], duration_ms: float, error: str | None, result: Any = None
     ) -> None:
         server, tool = split_tool_name(name, self.servers)
         self.log.emit(
@@ -193,6 +193,7 @@ class Turn:
             duration_ms=duration_ms,
             ok=error is None,
             error=error,
+            result=shown_result(result) if error is None else None,
         )
         self._write(
             self.store.record_tool_call(

@@ -66,6 +66,7 @@ def _shown(message: ShownMessage) -> dict[str, Any]:
                 "args": c.args,
                 "duration_ms": c.duration_ms,
                 "outcome": c.outcome,
+                "result": c.result,
             }
             for c in message.tool_calls
         ],

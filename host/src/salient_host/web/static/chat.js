@@ -161,18 +161,32 @@
     return { article: article, bubble: bubble, tools: tools, content: content, text: "" };
   }
 
+  // A tool line opens to show the call's arguments and result (both redacted and capped by the server).
   function toolItem(view, event) {
     let item = view.tools.querySelector('[data-call-id="' + CSS.escape(event.call_id) + '"]');
     if (!item) {
       item = el("li", "tool");
       item.dataset.callId = event.call_id;
-      item.append(el("span", "tool-icon", "⚙"), el("span", "tool-name", event.server + " · " + event.tool),
-        el("span", "tool-state"));
-      item.firstChild.setAttribute("aria-hidden", "true");
+      const details = el("details");
+      const summary = el("summary");
+      summary.append(el("span", "tool-icon", "⚙"), " ", el("span", "tool-name", event.server + " · " + event.tool),
+        " ", el("span", "tool-state"));
+      summary.firstChild.setAttribute("aria-hidden", "true");
+      const detail = el("div", "tool-detail");
+      detail.append(el("p", "tool-label", "Arguments"), el("pre", "tool-args", JSON.stringify(event.args || {}, null, 2)));
+      details.append(summary, detail);
+      item.append(details);
       view.tools.append(item);
       view.tools.hidden = false;
     }
     return item;
+  }
+
+  function showResult(item, data) {
+    const detail = item.querySelector(".tool-detail");
+    if (!data.ok || data.result === null || data.result === undefined || detail.querySelector(".tool-result")) return;
+    const text = typeof data.result === "string" ? data.result : JSON.stringify(data.result, null, 2);
+    detail.append(el("p", "tool-label", "Result"), el("pre", "tool-result", text));
   }
 
   function approvalCard(event) {
@@ -213,6 +227,7 @@
       item.dataset.state = data.ok ? "ok" : "error";
       const seconds = (data.duration_ms / 1000).toFixed(2);
       item.querySelector(".tool-state").textContent = data.ok ? "done in " + seconds + " s" : "failed: " + (data.error || "error");
+      showResult(item, data);
     } else if (type === "approval") {
       view.bubble.append(approvalCard(data));
     } else if (type === "notice") {
