@@ -154,6 +154,23 @@ BAD_INPUTS = [
         {"sku": "BW-TITAN", "delta": 1, "idempotency_key": "short"},
         "idempotency_key: String should have",
     ),
+    # Arguments are checked strictly against the input schema: nothing is coerced into the type it should have been.
+    (
+        "adjust_stock",
+        {"sku": "BW-TITAN", "delta": True, "idempotency_key": "bool-delta-1"},
+        "delta: Input should be a valid integer (got True)",
+    ),
+    (
+        "adjust_stock",
+        {"sku": "BW-TITAN", "delta": "2", "idempotency_key": "text-delta-1"},
+        "delta: Input should be a valid integer (got '2')",
+    ),
+    (
+        "adjust_stock",
+        {"sku": "BW-TITAN", "delta": 1, "idempotency_key": "int-dry-run-1", "dry_run": 0},
+        "dry_run: Input should be a valid boolean (got 0)",
+    ),
+    ("search_products", {"in_stock": "yes"}, "in_stock: Input should be a valid boolean (got 'yes')"),
 ]
 
 

@@ -161,6 +161,74 @@ BAD_INPUTS: list[tuple[str, dict[str, Any], str]] = [
         {"object_type": "activity", "filters": {"occurred_at": {"gte": "0001-01-01T00:00:00+14:00"}}},
         "'occurred_at' '0001-01-01T00:00:00+14:00' is outside the supported range",
     ),
+    # Arguments are checked strictly against the input schema: nothing is coerced into the type it should have been.
+    ("archive_record", {"object_type": "contact", "id": "{contact}", "dry_run": 0}, "dry_run: Input should be a valid"),
+    ("move_deal_stage", {"deal_id": "{deal}", "stage": "proposal", "dry_run": 0}, "dry_run: Input should be a valid"),
+    (
+        "update_record",
+        {"object_type": "contact", "id": "{contact}", "properties": {"city": "Oslo"}, "dry_run": "no"},
+        "dry_run: Input should be a valid boolean (got 'no')",
+    ),
+    (
+        "log_activity",
+        {
+            "type": "call",
+            "body": "x",
+            "associations": [{"object_type": "contact", "id": "{contact}"}],
+            "occurred_at": 123,
+            "idempotency_key": "act-epoch-1",
+        },
+        "occurred_at: Input should be a valid datetime (got 123)",
+    ),
+    (
+        "log_activity",
+        {
+            "type": "call",
+            "body": "x",
+            "associations": [{"object_type": "contact", "id": "{contact}"}],
+            "occurred_at": "123",
+            "idempotency_key": "act-epoch-2",
+        },
+        "occurred_at: expected an ISO 8601 date and time such as '2026-03-01T15:00:00+01:00' (got '123')",
+    ),
+    ("list_activities", {"object_type": "contact", "id": "{contact}", "since": "1700000000"}, "since: expected an ISO"),
+    (
+        "create_lead",
+        {"contact_id": "{contact}", "idempotency_key": "lead-bool-1", "qualification": {"score": True}},
+        "qualification.score: Input should be a valid integer (got True)",
+    ),
+    (
+        "capture_profile",
+        {"contact_id": "{contact}", "interests": ["beds"], "consent": {"given": "yes", "source": "chat"}},
+        "consent.given: Input should be a valid boolean (got 'yes')",
+    ),
+    ("get_records", {"object_type": "contact", "ids": [42]}, "ids.0: Input should be a valid string (got 42)"),
+    # Free-form property values are checked as strictly against the field types describe_schema lists.
+    (
+        "update_record",
+        {"object_type": "deal", "id": "{deal}", "properties": {"close_date": 20260101}},
+        "Field 'close_date' expects a date YYYY-MM-DD, got 20260101",
+    ),
+    (
+        "update_record",
+        {"object_type": "contact", "id": "{contact}", "properties": {"phone": 5551234}},
+        "Field 'phone' expects a string, got 5551234",
+    ),
+    (
+        "update_record",
+        {"object_type": "deal", "id": "{deal}", "properties": {"name": True}},
+        "Field 'name' expects a string, got True",
+    ),
+    (
+        "search_records",
+        {"object_type": "contact", "filters": {"phone": {"has_value": "no"}}},
+        "Operator 'has_value' of filter 'phone' expects true or false, got 'no'",
+    ),
+    (
+        "search_records",
+        {"object_type": "company", "filters": {"employees": {"gte": "50"}}},
+        "Field 'employees' expects a whole number from 0 to 10000000, got '50'",
+    ),
 ]
 
 
@@ -236,3 +304,83 @@ async def test_forged_cursor_is_refused_and_changes_nothing(client: Client, crm:
         await client.call_tool("search_records", {"object_type": "contact", "limit": 1, "cursor": forged})
     assert "Internal error" not in str(caught.value)
     assert await snapshot(client, crm) == before
+
+
+def nested(levels: int) -> dict[str, Any]:
+    """`{"k": {"k": ... "deep"}}`, `levels` objects deep."""
+    value: Any = "deep"
+    for _ in range(levels):
+        value = {"k": value}
+    return value
+
+
+CONSENT = {"given": True, "source": "web chat"}
+FREE_FORM_JSON: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "capture_profile",
+        {"contact_id": "{contact}", "preferences": nested(4), "consent": CONSENT},
+        "preferences: nested more than 3 levels",
+    ),
+    (
+        "capture_profile",
+        {"contact_id": "{contact}", "preferences": nested(20), "consent": CONSENT},
+        "preferences: nested more than 3 levels",
+    ),
+    (
+        "capture_profile",
+        {"contact_id": "{contact}", "preferences": nested(195), "consent": CONSENT},
+        "preferences: nested more than 32 levels",
+    ),
+    (
+        "capture_profile",
+        {"contact_id": "{contact}", "preferences": nested(240), "consent": CONSENT},
+        "preferences: nested more than 32 levels",
+    ),
+    (
+        "capture_profile",
+        {"contact_id": "{contact}", "preferences": {f"topic{n}": True for n in range(51)}, "consent": CONSENT},
+        "preferences: holds more than 50 keys and list items; the limit is 50",
+    ),
+    (
+        "capture_profile",
+        {"contact_id": "{contact}", "preferences": {"channel": ["email"] * 60}, "consent": CONSENT},
+        "preferences: holds more than 50 keys and list items",
+    ),
+    (
+        "capture_profile",
+        {"contact_id": "{contact}", "preferences": {"note": "x" * 5000}, "consent": CONSENT},
+        "preferences: is 5,011 bytes as JSON; the limit is 4,000 bytes",
+    ),
+    (
+        "update_record",
+        {"object_type": "contact", "id": "{contact}", "properties": {"city": nested(2)}},
+        "properties: nested more than 1",
+    ),
+    (
+        "update_record",
+        {"object_type": "contact", "id": "{contact}", "properties": nested(240)},
+        "properties: nested more than 32 levels",
+    ),
+    ("search_records", {"object_type": "contact", "filters": nested(4)}, "filters: nested more than 3 levels"),
+]
+
+
+@pytest.mark.parametrize(("tool", "args", "message"), FREE_FORM_JSON, ids=[m[:40] for _, _, m in FREE_FORM_JSON])
+async def test_free_form_json_beyond_its_limits_is_refused_and_changes_nothing(
+    client: Client, crm: Crm, tool: str, args: dict[str, Any], message: str
+) -> None:
+    contact = await new_contact(client)
+    before = await snapshot(client, crm)
+    with pytest.raises(ToolError) as caught:
+        # Only top-level placeholders: the values nested thousands of levels deep are not walked here.
+        await client.call_tool(tool, {k: contact if v == "{contact}" else v for k, v in args.items()})
+    assert message in str(caught.value)
+    assert await snapshot(client, crm) == before  # and the contact can still be read
+
+
+async def test_free_form_json_within_its_limits_is_stored_and_read_back(client: Client) -> None:
+    contact = await new_contact(client)
+    preferences = {"channel": "email", "topics": ["beds", "hoists"], "quiet_hours": {"from": "20:00", "to": "08:00"}}
+    await call(client, "capture_profile", contact_id=contact, preferences=preferences, consent=CONSENT)
+    (record,) = (await call(client, "get_records", object_type="contact", ids=[contact]))["records"]
+    assert record["profile"]["preferences"] == preferences

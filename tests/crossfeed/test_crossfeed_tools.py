@@ -207,6 +207,10 @@ BAD_INPUTS = [
     ("find_rep", {"email_domain": "not a domain"}, "email_domain: String should match pattern"),
     ("explain_recommendation", {"id": "mined:chair>nothing"}, "No recommendation evidence 'mined:chair>nothing'"),
     ("explain_recommendation", {"id": "rule:nope"}, "No recommendation evidence 'rule:nope'"),
+    # Arguments are checked strictly against the input schema: nothing is coerced into the type it should have been.
+    ("find_rep", {"territory": "west", "dry_run": 0}, "dry_run: Input should be a valid boolean (got 0)"),
+    ("find_rep", {"company_size": True, "country": "US"}, "company_size: Input should be a valid integer (got True)"),
+    ("recommend_cross_sell", {"product_ids": ["chair"], "limit": "3"}, "limit: Input should be a valid integer"),
 ]
 
 

@@ -8,8 +8,11 @@ import pytest
 from fastmcp import Client
 from fastmcp.exceptions import ToolError
 from library_support import wait_done
-from salient_library.server import build_server
+from salient_core.app import token_store
+from salient_core.http import build_http_app
+from salient_library.server import MAX_TEXT, build_server
 from salient_library.settings import LibrarySettings
+from support import serve_asgi
 
 
 async def call_error(client: Client, tool: str, args: dict) -> str:
@@ -89,4 +92,34 @@ async def test_another_accounts_collection_is_unknown(settings: LibrarySettings)
     async with Client(build_server(other)) as client:
         message = await call_error(client, "search", {"query": "note", "collection": "private"})
         assert "No collection 'private' in this account." in message
+        assert await nothing_stored(client)
+
+
+async def test_a_mistyped_dry_run_is_refused_and_deletes_nothing(client: Client) -> None:
+    job = (await client.call_tool("ingest", {"collection": "docs", "text": "Rollator brakes lock with a click."})).data
+    await wait_done(client, job.id)
+    before = (await client.call_tool("list_sources", {})).structured_content
+    assert before is not None and before["total"] == 1
+    message = await call_error(client, "delete_source", {"id": before["items"][0]["id"], "dry_run": 0})
+    assert "dry_run: Input should be a valid boolean (got 0)" in message
+    assert (await client.call_tool("list_sources", {})).structured_content == before
+
+
+async def test_a_text_over_the_limit_gets_a_tool_error_over_http(settings: LibrarySettings) -> None:
+    """The schema bounds `text` so that any text it allows fits through HTTP: beyond it, a tool error, not a 413."""
+    async with (
+        token_store(settings, "library") as store,
+        serve_asgi((await build_http_app(build_server(settings), settings, store)).app) as base,
+        Client(f"{base}/mcp") as client,
+    ):
+        # About 1 MB on the wire: schema-valid before, and ingested.
+        message = await call_error(
+            client, "ingest", {"collection": "docs", "text": "\N{GRINNING FACE}" * (MAX_TEXT + 1)}
+        )
+        assert f"text: String should have at most {MAX_TEXT} characters" in message
+        assert await nothing_stored(client)
+        # The longest text allowed, every character escaped (\u0001, 6 bytes): it reaches the tool, which refuses
+        # the bad collection name; the transport let it through.
+        message = await call_error(client, "ingest", {"collection": "Not Valid", "text": "\x01" * MAX_TEXT})
+        assert "collection: String should match pattern" in message
         assert await nothing_stored(client)

@@ -150,6 +150,15 @@ BAD_INPUTS = [
         {"start": "2027-04-06T00:00:00Z", "end": "2027-04-05T00:00:00Z"},
         "is not after start",
     ),
+    # Arguments are checked strictly against the input schema: nothing is coerced into the type it should have been.
+    ("book_meeting", book(dry_run=0), "dry_run: Input should be a valid boolean (got 0)"),
+    ("book_meeting", book(start=1806940800), "start: Input should be a valid datetime (got 1806940800)"),
+    ("book_meeting", book(start="1806940800"), "start: expected an ISO 8601 date and time"),
+    (
+        "find_availability",
+        {"meeting_type": DEMO, "rep": "daniel-okafor", "max_slots": True, **WINDOW},
+        "max_slots: Input should be a valid integer (got True)",
+    ),
 ]
 
 
@@ -210,4 +219,26 @@ async def test_forged_cursor_is_refused_and_changes_nothing(client: Client, offs
     with pytest.raises(ToolError, match="Malformed cursor") as caught:
         await client.call_tool("list_bookings", {"limit": 1, "cursor": forged})
     assert "Internal error" not in str(caught.value)
+    assert await snapshot(client) == before
+
+
+@pytest.mark.parametrize(
+    ("tool", "args", "message"),
+    [
+        (
+            "reschedule_meeting",
+            {"start": "2027-04-06T17:00:00Z", "dry_run": 0},
+            "dry_run: Input should be a valid boolean (got 0)",
+        ),
+        ("cancel_meeting", {"dry_run": "false"}, "dry_run: Input should be a valid boolean (got 'false')"),
+    ],
+)
+async def test_a_write_with_a_mistyped_argument_is_refused_and_changes_nothing(
+    client: Client, tool: str, args: dict[str, Any], message: str
+) -> None:
+    booking_id = (await call(client, "book_meeting", **book()))["booking"]["id"]
+    before = await snapshot(client)
+    with pytest.raises(ToolError) as caught:
+        await client.call_tool(tool, {"booking_id": booking_id, **args})
+    assert message in str(caught.value)
     assert await snapshot(client) == before

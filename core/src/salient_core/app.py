@@ -21,8 +21,10 @@ from starlette.responses import JSONResponse
 
 from salient_core.audit import AuditLog, AuditWrites
 from salient_core.auth import Caller, TokenStore, current_caller
+from salient_core.datetime_arguments import DateTimeArguments
 from salient_core.db import Database
 from salient_core.demo_load import DemoLoad, DemoReady
+from salient_core.freeform import ArgumentDepth
 from salient_core.middleware import ErrorMapping, InlineSchemas, ScopeGuard
 from salient_core.migrate import MigrationSet, upgrade
 from salient_core.settings import ServerSettings
@@ -109,11 +111,17 @@ def create_server(spec: ServerSpec[S], settings: ServerSettings, *, instructions
             ErrorMapping(),
             ScopeGuard(spec.name, settings),
             DemoReady(demo),
+            ArgumentDepth(),
+            DateTimeArguments(),
         ],
         dereference_schemas=False,  # InlineSchemas does it, once per tool
         # Every listing fits one page; a page size makes fastmcp check the cursor a client sends with a listing
         # (a cursor it never issued is invalid params) instead of ignoring it.
         list_page_size=LIST_PAGE_SIZE,
+        # Arguments must match the published input schema as sent: `true` is no integer, `0` no boolean and `123`
+        # no datetime. Coercing them turned `dry_run=0` into a real write. JSON spellings (a datetime or an enum as
+        # a string) still validate: fastmcp checks JSON arguments in pydantic's strict JSON mode.
+        strict_input_validation=True,
         mask_error_details=True,
         on_duplicate="error",
     )

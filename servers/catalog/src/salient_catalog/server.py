@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from fastmcp import Context, FastMCP
 from fastmcp.prompts import Message
 from mcp.types import ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import Field
 from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
+from salient_core.arguments import ArgumentModel
 from salient_core.db import Database
 from salient_core.migrate import MigrationSet
 from salient_core.pagination import MAX_LIMIT
@@ -40,10 +41,11 @@ confirm stock with check_availability before promising anything. Prices are deci
 Only state facts that a tool returned."""
 
 READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
-Scalar = str | float | bool
+Scalar = Annotated[str, Field(max_length=200)] | float | bool
+AttributeName = Annotated[str, Field(min_length=1, max_length=100)]
 
 
-class Range(BaseModel):
+class Range(ArgumentModel):
     """A numeric range for an attribute filter; either bound may be left out."""
 
     min: float | None = None
@@ -83,9 +85,10 @@ def build_server(settings: CatalogSettings) -> FastMCP:
             bool | None, Field(description="true: only products with stock; false: only without.")
         ] = None,
         attributes: Annotated[
-            dict[str, Scalar | list[Scalar] | Range] | None,
+            dict[AttributeName, Scalar | Annotated[list[Scalar], Field(max_length=50)] | Range] | None,
             Field(
-                description='Attribute filters, e.g. {"foldable": true, "weight_kg": {"max": 15}, "color": ["blue"]}.'
+                max_length=30,
+                description='Attribute filters, e.g. {"foldable": true, "weight_kg": {"max": 15}, "color": ["blue"]}.',
             ),
         ] = None,
         sort: Annotated[Sort, Field(description="Order of hits.")] = "relevance",
@@ -136,7 +139,7 @@ def build_server(settings: CatalogSettings) -> FastMCP:
         ctx: Context,
         ids: Annotated[list[ProductRef], Field(min_length=2, max_length=5, description="2 to 5 product ids or SKUs.")],
         attributes: Annotated[
-            list[str] | None, Field(max_length=30, description="Only these rows (default: every attribute).")
+            list[AttributeName] | None, Field(max_length=30, description="Only these rows (default: every attribute).")
         ] = None,
     ) -> Comparison:
         """Compare 2-5 products side by side: one row per attribute, rows whose values differ are marked."""

@@ -6,13 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
+from salient_core.arguments import ArgumentModel
 
 from salient_crm.objects import ObjectType
 
 PropertyValue = str | int | float | bool | None
 
 
-class Ref(BaseModel):
+class Ref(ArgumentModel):
     """A pointer to one record."""
 
     object_type: ObjectType = Field(description="contact, company, deal, lead or activity.")

@@ -7,9 +7,11 @@ from typing import Annotated, Any, Literal
 
 from fastmcp import Context, FastMCP
 from mcp.types import ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import Field
 from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
+from salient_core.arguments import ArgumentModel
 from salient_core.db import Database, utcnow
+from salient_core.freeform import JsonLimits
 from salient_core.migrate import MigrationSet
 from salient_core.pagination import MAX_LIMIT
 from salient_core.settings import ServerSettings
@@ -58,6 +60,13 @@ Owner = Annotated[str | None, Field(max_length=64, description="Owner (sales rep
 Text = Annotated[str | None, Field(max_length=1000, description="Leave out to keep the current value.")]
 
 
+# Property values are scalars; filters go one level further for operators ({"amount": {"gte": 1000}}) and one more
+# for their lists ({"stage": {"in": ["won", "lost"]}}); preferences are a small settings object.
+PROPERTIES = JsonLimits(depth=1, entries=100, bytes=100_000)
+FILTERS = JsonLimits(depth=3, entries=100, bytes=10_000)
+PREFERENCES = JsonLimits(depth=3, entries=50, bytes=4_000)
+
+
 def _key(what: str) -> Any:
     return Field(min_length=8, max_length=200, description=f"Identifies this {what}; when retrying, send the same key.")
 
@@ -67,7 +76,7 @@ LeadKey = Annotated[str, _key("lead")]
 ActivityKey = Annotated[str, _key("activity")]
 
 
-class LeadSource(BaseModel):
+class LeadSource(ArgumentModel):
     """Where the visitor came from."""
 
     page: str | None = Field(default=None, max_length=1000, description="URL or path of the page they converted on.")
@@ -79,18 +88,18 @@ class LeadSource(BaseModel):
     utm_content: str | None = Field(default=None, max_length=200, description="utm_content.")
 
 
-class Qualification(BaseModel):
+class Qualification(ArgumentModel):
     """What the visitor said about budget, timeline and need (BANT-style)."""
 
     budget: str | None = Field(default=None, max_length=200, description="In their words, e.g. 'about 3,000 USD'.")
     timeline: str | None = Field(
-        default=None, description="now, this_month, this_quarter, this_year, later or unknown."
+        default=None, max_length=40, description="now, this_month, this_quarter, this_year, later or unknown."
     )
     need: str | None = Field(default=None, max_length=5000, description="What they need, in their words.")
     score: int | None = Field(default=None, description="0-100: how likely to buy.")
 
 
-class ConsentInput(BaseModel):
+class ConsentInput(ArgumentModel):
     """The contact's answer to a marketing-consent question."""
 
     given: bool = Field(description="True if they agreed to marketing messages, false if they declined or withdrew.")
@@ -120,8 +129,11 @@ def build_server(settings: CrmSettings) -> FastMCP:
         object_type: TypeArg,
         query: Annotated[str, Field(max_length=200, description="Words to find in names, emails, etc.")] = "",
         filters: Annotated[
-            dict[str, Any] | None,
-            Field(description='Field filters: {"country": "US", "amount": {"gte": 1000}, "stage": ["a", "b"]}.'),
+            Annotated[dict[str, Any], FILTERS] | None,
+            Field(
+                description='Field filters: {"country": "US", "amount": {"gte": 1000}, "stage": ["a", "b"]}. '
+                + FILTERS.describe()
+            ),
         ] = None,
         sort: Annotated[str, Field(max_length=64, description="Field to sort by; prefix '-' for descending.")] = (
             "-created_at"
@@ -181,7 +193,9 @@ def build_server(settings: CrmSettings) -> FastMCP:
         ctx: Context,
         object_type: Annotated[Literal["company", "deal"], Field(description="company or deal.")],
         properties: Annotated[
-            dict[str, Any], Field(description='Field values, e.g. {"name": "Acme", "amount": "1200"}.')
+            dict[str, Any],
+            PROPERTIES,
+            Field(description='Field values, e.g. {"name": "Acme", "amount": "1200"}. ' + PROPERTIES.describe()),
         ],
         idempotency_key: RecordKey,
         associations: Annotated[
@@ -232,7 +246,9 @@ def build_server(settings: CrmSettings) -> FastMCP:
         ctx: Context,
         object_type: TypeArg,
         id: IdArg,
-        properties: Annotated[dict[str, Any], Field(description="Fields to change; null clears one.")],
+        properties: Annotated[
+            dict[str, Any], PROPERTIES, Field(description="Fields to change; null clears one. " + PROPERTIES.describe())
+        ],
         dry_run: DryRun = False,
     ) -> UpdateResult:
         """Change fields of a record; returns each change (before, after). Email and deal stage have their own tools."""
@@ -327,8 +343,10 @@ def build_server(settings: CrmSettings) -> FastMCP:
             Field(max_length=50, description="Products, services or topics they are interested in (added)."),
         ] = None,
         preferences: Annotated[
-            dict[str, Any] | None,
-            Field(description='Marketing preferences, e.g. {"channel": "email"}; need consent.'),
+            Annotated[dict[str, Any], PREFERENCES] | None,
+            Field(
+                description='Marketing preferences, e.g. {"channel": "email"}; need consent. ' + PREFERENCES.describe()
+            ),
         ] = None,
         consent: Annotated[
             ConsentInput | None, Field(description="Their consent answer now; recorded with time and source.")

@@ -52,9 +52,9 @@ def coerce(spec: FieldSpec, value: Any) -> PropertyValue:
         return None
     match spec.type:
         case "string" | "owner":
-            if not isinstance(value, str | int | float) or isinstance(value, bool):
+            if not isinstance(value, str):
                 raise _bad(spec, value, "a string")
-            text = str(value).strip()
+            text = value.strip()
             if len(text) > MAX_STRING:
                 raise _bad(spec, value, f"at most {MAX_STRING} characters")
             return text
@@ -71,10 +71,7 @@ def coerce(spec: FieldSpec, value: Any) -> PropertyValue:
                 raise _bad(spec, value, f"one of {', '.join(spec.options)}")
             return str(value)
         case "integer":
-            try:
-                number = int(value) if not isinstance(value, bool | float) else None
-            except (TypeError, ValueError):
-                number = None
+            number = value if isinstance(value, int) and not isinstance(value, bool) else None
             low, high = spec.bounds or (-(2**31), 2**31 - 1)
             if number is None or not low <= number <= high:
                 raise _bad(spec, value, f"a whole number from {low} to {high}")
@@ -89,7 +86,9 @@ def coerce(spec: FieldSpec, value: Any) -> PropertyValue:
             return f"{amount.quantize(Decimal('0.01')):.2f}"
         case "date":
             try:
-                return date.fromisoformat(str(value)).isoformat()
+                if not isinstance(value, str):
+                    raise ValueError(value)
+                return date.fromisoformat(value).isoformat()
             except ValueError:
                 raise _bad(spec, value, "a date YYYY-MM-DD") from None
         case "datetime":
@@ -151,10 +150,13 @@ def conditions(object_type: ObjectType, filters: dict[str, Any]) -> list[Conditi
         for op, value in items:
             if op not in OPERATORS:
                 raise InvalidInput(f"Unknown operator {op!r} in filter {name!r}.", hint=f"Use {', '.join(OPERATORS)}.")
+            if op in ("has_value", "contains") and not isinstance(value, bool if op == "has_value" else str):
+                expected = "true or false" if op == "has_value" else "a string"
+                raise InvalidInput(f"Operator {op!r} of filter {name!r} expects {expected}, got {value!r}.")
             if op == "has_value":
-                result.append(Condition(name, "has_value", bool(value)))
+                result.append(Condition(name, "has_value", value))
             elif op == "contains":
-                result.append(Condition(name, "contains", str(value)))
+                result.append(Condition(name, "contains", value))
             elif op == "in":
                 values = value if isinstance(value, list) else [value]
                 result.append(Condition(name, "in", [_filter_value(spec, v) for v in values]))

@@ -8,8 +8,10 @@ from typing import Annotated, Any
 
 from fastmcp import Context, FastMCP
 from mcp.types import ToolAnnotations
-from pydantic import Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
+from salient_core.arguments import at_least_one_of
 from salient_core.db import Database
 from salient_core.migrate import MigrationSet
 from salient_core.pagination import MAX_LIMIT
@@ -51,10 +53,27 @@ Region = Annotated[str | None, Field(max_length=10, description="State or region
 Postal = Annotated[str | None, Field(max_length=12, description="Postal code.")]
 Industry = Annotated[str | None, Field(max_length=60, description="Industry, e.g. clinic, care-home, consumer.")]
 Size = Annotated[int | None, Field(ge=0, le=10_000_000, description="Company size in employees.")]
+
+
+def _short(value: object) -> object:
+    if isinstance(value, str) and len(value) > 20:
+        raise PydanticCustomError("string_too_long", "String should have at most 20 characters")
+    return value
+
+
+# An amount as a JSON number or a decimal string ("1250.00"); the string is bounded like every other string.
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_short),
+    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "maxLength": 20}]}),
+]
 Domain = Annotated[
     str | None,
     Field(max_length=253, pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$", description="Email domain, e.g. acme.de."),
 ]
+
+# A customer's details, from which find_territory and find_rep work out the territory.
+DETAILS = ("country", "region", "postal_code", "industry", "company_size", "email_domain")
 
 
 def _open_state(db: Database, settings: ServerSettings) -> CrossfeedService:
@@ -97,12 +116,14 @@ def build_server(settings: CrossfeedSettings) -> FastMCP:
             account, products=product_ids or [], customer=customer, exclude_owned=exclude_owned, limit=limit
         )
 
+    at_least_one_of(mcp, recommend_cross_sell, "product_ids", "customer")
+
     @mcp.tool(title="Recommend up-sell", annotations=READ)
     async def recommend_upsell(
         ctx: Context,
         product_id: ProductRef,
         budget: Annotated[
-            Decimal | None, Field(description="Most the customer will pay for the upgrade (its full price).")
+            Amount | None, Field(description="Most the customer will pay for the upgrade (its full price).")
         ] = None,
     ) -> UpsellResult:
         """Suggest upgrades of a product with the price difference and what the customer gains."""
@@ -152,6 +173,8 @@ def build_server(settings: CrossfeedSettings) -> FastMCP:
         who = Customer(country, region, postal_code, industry, company_size, email_domain)
         return await service.routing.find_territory(account, who)
 
+    at_least_one_of(mcp, find_territory, *DETAILS)
+
     @mcp.tool(
         title="Find rep",
         tags={"write"},
@@ -190,6 +213,8 @@ def build_server(settings: CrossfeedSettings) -> FastMCP:
             idempotency_key=idempotency_key,
             dry_run=dry_run,
         )
+
+    at_least_one_of(mcp, find_rep, "territory", *DETAILS)
 
     @mcp.tool(title="Explain recommendation", annotations=READ)
     async def explain_recommendation(

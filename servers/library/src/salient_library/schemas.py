@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from salient_core.arguments import ArgumentModel
 from salient_core.pagination import Page
 
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
@@ -97,7 +98,7 @@ class IngestReport(BaseModel):
     source_ids: list[str] = Field(default_factory=list, description="Sources added, updated or unchanged.")
 
 
-class CrawlOptions(BaseModel):
+class CrawlOptions(ArgumentModel):
     """How far a URL ingest may go from the URLs named."""
 
     max_pages: int = Field(50, ge=1, le=10_000, description="Most documents to fetch (sitemaps not counted).")

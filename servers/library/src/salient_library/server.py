@@ -11,6 +11,7 @@ from fastmcp.tools import ToolResult
 from mcp.types import ToolAnnotations
 from pydantic import Field
 from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
+from salient_core.arguments import exactly_one_of
 from salient_core.db import Database
 from salient_core.migrate import MigrationSet
 from salient_core.pagination import DEFAULT_LIMIT, MAX_LIMIT
@@ -57,6 +58,10 @@ SourceId = Annotated[
 ]
 JobId = Annotated[str, Field(min_length=1, max_length=40, description="The job id that ingest returned.")]
 Tag = Annotated[str, Field(min_length=1, max_length=50)]
+# The largest ingest call the schema allows (text, 100 URLs, 100 paths, each character escaped at worst as \u001f)
+# must fit through the HTTP transport's 4 MiB request limit, so that a longer text gets a tool error naming this
+# limit instead of a bare HTTP 413. tests/core/test_published_arguments.py checks the sum.
+MAX_TEXT = 250_000
 
 
 def _service(ctx: Context) -> tuple[LibraryService, str]:
@@ -104,7 +109,8 @@ def build_server(settings: LibrarySettings) -> FastMCP:
             ),
         ] = None,
         text: Annotated[
-            str | None, Field(max_length=2_000_000, description="A document's text, instead of urls or paths.")
+            str | None,
+            Field(max_length=MAX_TEXT, description="A document's text, instead of urls or paths (larger: paths)."),
         ] = None,
         title: Annotated[str | None, Field(max_length=300, description="Title of `text` (ignored otherwise).")] = None,
         tags: Annotated[list[Tag], Field(max_length=20, description="Labels to filter searches by.")] = [],  # noqa: B006
@@ -117,6 +123,8 @@ def build_server(settings: LibrarySettings) -> FastMCP:
         limits = CrawlLimits(**crawl.model_dump()) if crawl is not None else None
         plan = service.plan(paths=paths, text=text, title=title, urls=urls, crawl=limits)
         return await service.start_ingest(account, collection, plan, tags=tags)
+
+    exactly_one_of(mcp, ingest, "urls", "paths", "text")
 
     @mcp.tool(title="Ingest status", annotations=READ)
     async def ingest_status(ctx: Context, job_id: JobId) -> Job:

@@ -11,6 +11,7 @@ from fastmcp.prompts import Message
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, Field
 from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
+from salient_core.arguments import ArgumentModel, exactly_one_of
 from salient_core.db import Database
 from salient_core.migrate import MigrationSet
 from salient_core.pagination import MAX_LIMIT
@@ -59,7 +60,7 @@ BookingId = Annotated[str, Field(min_length=1, max_length=32, description="Booki
 Cursor = Annotated[str | None, Field(max_length=500, description="next_cursor of the previous page.")]
 
 
-class AttendeeIn(BaseModel):
+class AttendeeIn(ArgumentModel):
     """Who the meeting is with."""
 
     name: str = Field(min_length=1, max_length=200, description="Full name.")
@@ -164,6 +165,8 @@ def build_server(settings: SchedulingSettings) -> FastMCP:
             max_slots=max_slots,
             distribution=distribution,
         )
+
+    exactly_one_of(mcp, find_availability, "rep", "team")
 
     @mcp.tool(title="Book meeting", tags={"write"}, annotations=WRITE)
     async def book_meeting(
