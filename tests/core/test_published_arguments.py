@@ -102,6 +102,13 @@ async def test_no_input_schema_combines_schemas_at_its_top_level(name: str, tmp_
         assert not {"anyOf", "oneOf", "allOf"} & set(schema), tool
 
 
+@pytest.mark.parametrize("name", SERVERS)
+async def test_an_unknown_argument_is_refused_as_the_schema_says(name: str, tmp_path: Path) -> None:
+    """A misspelt `dryrun` is refused by the tool; the schema says so too, so a client can check before calling."""
+    for tool, schema in (await published(name, tmp_path)).items():
+        assert schema.get("additionalProperties") is False, tool
+
+
 # (server, tool, arguments the schema must refuse, arguments it must accept)
 RULES = [
     (

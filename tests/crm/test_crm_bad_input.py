@@ -384,3 +384,11 @@ async def test_free_form_json_within_its_limits_is_stored_and_read_back(client: 
     await call(client, "capture_profile", contact_id=contact, preferences=preferences, consent=CONSENT)
     (record,) = (await call(client, "get_records", object_type="contact", ids=[contact]))["records"]
     assert record["profile"]["preferences"] == preferences
+
+
+async def test_a_misspelt_dry_run_is_refused_and_archives_nothing(client: Client) -> None:
+    contact = await new_contact(client)
+    before = await snapshot(client)
+    with pytest.raises(ToolError, match="dryrun: Unexpected keyword argument"):
+        await client.call_tool("archive_record", {"object_type": "contact", "id": contact, "dryrun": True})
+    assert await snapshot(client) == before

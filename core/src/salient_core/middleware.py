@@ -181,12 +181,18 @@ def _not_found_code(context: MiddlewareContext[Any]) -> int:
 
 
 def inlined(tool: Tool) -> Tool:
-    """The tool with the `$ref`s of its argument and output schemas inlined (some clients cannot follow them)."""
+    """The tool with the `$ref`s of its argument and output schemas inlined (some clients cannot follow them).
+
+    The argument schema also says that no other arguments are taken (`additionalProperties: false`), as the tool
+    refuses them: a misspelt `dryrun` must not look valid to a client.
+    """
     updates = {
         key: dereference_refs(schema)
         for key, schema in (("parameters", tool.parameters), ("output_schema", tool.output_schema))
         if schema is not None
     }
+    arguments = updates.get("parameters", {})
+    updates["parameters"] = {**arguments, "additionalProperties": arguments.get("additionalProperties", False)}
     return tool.model_copy(update=updates)
 
 
