@@ -8,8 +8,7 @@ from typing import Annotated, Any
 
 from fastmcp import Context, FastMCP
 from mcp.types import ToolAnnotations
-from pydantic import BeforeValidator, Field, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import Discriminator, Field, Tag
 from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
 from salient_core.arguments import at_least_one_of
 from salient_core.db import Database
@@ -53,19 +52,11 @@ Region = Annotated[str | None, Field(max_length=10, description="State or region
 Postal = Annotated[str | None, Field(max_length=12, description="Postal code.")]
 Industry = Annotated[str | None, Field(max_length=60, description="Industry, e.g. clinic, care-home, consumer.")]
 Size = Annotated[int | None, Field(ge=0, le=10_000_000, description="Company size in employees.")]
-
-
-def _short(value: object) -> object:
-    if isinstance(value, str) and len(value) > 20:
-        raise PydanticCustomError("string_too_long", "String should have at most 20 characters")
-    return value
-
-
-# An amount as a JSON number or a decimal string ("1250.00"); the string is bounded like every other string.
+# An amount as a JSON number or a decimal string ("1250.00"), bounded like every other string. The discriminator
+# picks the branch by JSON type, so an error names only the one that applies ("budget.text: ...").
 Amount = Annotated[
-    Decimal,
-    BeforeValidator(_short),
-    WithJsonSchema({"anyOf": [{"type": "number"}, {"type": "string", "maxLength": 20}]}),
+    Annotated[float, Tag("number")] | Annotated[str, Tag("text"), Field(max_length=20, pattern=r"^-?\d+(\.\d+)?$")],
+    Discriminator(lambda value: "text" if isinstance(value, str) else "number"),
 ]
 Domain = Annotated[
     str | None,
@@ -128,7 +119,8 @@ def build_server(settings: CrossfeedSettings) -> FastMCP:
     ) -> UpsellResult:
         """Suggest upgrades of a product with the price difference and what the customer gains."""
         service, account = _service(ctx)
-        return await service.recommend_upsell(account, product=product_id, budget=budget)
+        amount = Decimal(str(budget)) if budget is not None else None
+        return await service.recommend_upsell(account, product=product_id, budget=amount)
 
     @mcp.tool(title="List competitors", annotations=READ)
     async def list_competitors(
