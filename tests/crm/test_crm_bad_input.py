@@ -386,9 +386,9 @@ async def test_free_form_json_within_its_limits_is_stored_and_read_back(client: 
     assert record["profile"]["preferences"] == preferences
 
 
-async def test_a_misspelt_dry_run_is_refused_and_archives_nothing(client: Client) -> None:
+async def test_a_misspelt_dry_run_is_refused_and_archives_nothing(client: Client, crm: Crm) -> None:
     contact = await new_contact(client)
-    before = await snapshot(client)
+    before = await snapshot(client, crm)
     with pytest.raises(ToolError, match="dryrun: Unexpected keyword argument"):
         await client.call_tool("archive_record", {"object_type": "contact", "id": contact, "dryrun": True})
-    assert await snapshot(client) == before
+    assert await snapshot(client, crm) == before
