@@ -127,8 +127,8 @@ RULES = [
     (
         "scheduling",
         "find_availability",
-        [{}, {"rep": "ana", "team": "sales"}, {"rep": None, "team": ""}],
-        [{"rep": "ana"}, {"team": "sales"}, {"rep": "ana", "team": None}],
+        [{}, {"rep": "ana", "team": "sales"}, {"rep": None, "team": ""}, {"team": "sales", "territory": "west"}],
+        [{"rep": "ana"}, {"team": "sales"}, {"territory": "west"}, {"rep": "ana", "team": None}],
     ),
     (
         "library",

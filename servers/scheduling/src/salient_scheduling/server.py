@@ -166,7 +166,7 @@ def build_server(settings: SchedulingSettings) -> FastMCP:
             distribution=distribution,
         )
 
-    exactly_one_of(mcp, find_availability, "rep", "team")
+    exactly_one_of(mcp, find_availability, "rep", "team", "territory")
 
     @mcp.tool(title="Book meeting", tags={"write"}, annotations=WRITE)
     async def book_meeting(
