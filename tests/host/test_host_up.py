@@ -205,3 +205,26 @@ async def _first_mail(sink: SmtpSink, address: str, process: asyncio.subprocess.
             return found[0]
         await asyncio.sleep(0.2)
     raise AssertionError(f"no summary reached {address} within 30 s:\n{output_of(log)}")
+
+
+async def test_a_second_up_on_busy_ports_names_the_port_and_starts_nothing(tmp_path: Path) -> None:
+    base = free_port_base()
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", base + 2))  # the crm's port, held as a first suite would hold it
+        holder.listen()
+        env = clean_env(XDG_DATA_HOME=str(tmp_path / "data"))
+        process = await asyncio.create_subprocess_exec(
+            SALIENT, "up", "--port-base", str(base), "--no-web",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, env=env, cwd=ROOT,
+        )  # fmt: skip
+        out, _ = await asyncio.wait_for(process.communicate(), 60)
+    said = out.decode()
+    assert process.returncode == 2, said
+    assert f"Port {base + 2} (for salient-crm) is already in use" in said, said
+    suggested = re.search(r"salient up --port-base (\d+)\n", said)
+    assert suggested is not None and int(suggested.group(1)) != base, said
+    assert " up " not in said.replace("salient up", "") and "Errno" not in said and "Traceback" not in said
+    # Nothing was started: the other servers' ports are still free.
+    for offset in (1, 3, 4, 5):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", base + offset))

@@ -19,8 +19,16 @@ from salient_host.cli_host import register
 from salient_host.cli_install import register as register_install
 from salient_host.cli_options import ConfigOption, DbOption, load
 from salient_host.config import Config
-from salient_host.suite import BASE_PORT, InstalledServer, claude_desktop_config, installed_servers, start, wait_healthy
-from salient_host.suite_state import SuiteState, clear_state, write_state
+from salient_host.suite import (
+    BASE_PORT,
+    InstalledServer,
+    claude_desktop_config,
+    installed_servers,
+    start,
+    taken_ports,
+    wait_healthy,
+)
+from salient_host.suite_state import SuiteState, clear_state, read_state, write_state
 
 app = typer.Typer(help="Salient: MCP servers and agents for sales and service.", no_args_is_help=True)
 servers_app = typer.Typer(help="The Salient servers installed here.", no_args_is_help=True)
@@ -68,6 +76,29 @@ def up(
     servers = installed_servers(port_base=port_base)
     if not servers:
         console.print("[red]No Salient server is installed.[/red] Run `make sync` first.")
+        raise typer.Exit(2)
+    wanted = {f"salient-{s.name}": s.port for s in servers}
+    if web:
+        wanted["the web chat"] = web_port or port_base
+    if taken := taken_ports(wanted):
+        # Checked first: a server that cannot bind its port dies, while /healthz would answer from whatever holds it.
+        for what, port in taken.items():
+            console.print(f"[red]Port {port} (for {what}) is already in use on 127.0.0.1.[/red]", soft_wrap=True)
+        running = read_state()
+        if running is not None:
+            console.print(f"A salient up may be running already (process {running.pid}).", soft_wrap=True)
+        span = max(wanted.values()) - port_base
+        free = next(
+            (
+                base
+                for base in range(port_base + 100, port_base + 2000, 100)
+                if not taken_ports({str(p): p for p in range(base, base + span + 1)})
+            ),
+            port_base + 100,
+        )
+        console.print(
+            f"Stop what holds it, or start this suite on other ports: salient up --port-base {free}", soft_wrap=True
+        )
         raise typer.Exit(2)
     config = _up_config(config_path) if web else None
     processes: list[subprocess.Popen[bytes]] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -86,3 +87,15 @@ def wait_healthy(server: InstalledServer, process: subprocess.Popen[bytes], *, t
             pass
         time.sleep(0.2)
     return False
+
+
+def taken_ports(ports: dict[str, int], host: str = "127.0.0.1") -> dict[str, int]:
+    """Of `ports` (what -> port), those something already listens on or holds, so a server could not bind them."""
+    taken: dict[str, int] = {}
+    for what, port in ports.items():
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                taken[what] = port
+    return taken
