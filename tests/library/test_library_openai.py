@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from fake_openai import FakeEmbeddings
@@ -103,3 +107,28 @@ async def test_a_collection_keeps_the_embedder_it_was_made_with(
                 await client.call_tool(tool, args)
         listed = (await client.call_tool("list_sources", {"collection": "kb"})).structured_content
         assert listed is not None and listed["total"] == len(DOCS)
+
+
+def open_sockets_to(port: int) -> list[socket.socket]:
+    """This process's open sockets connected to `port` on loopback (found among live objects)."""
+    found = []
+    for thing in gc.get_objects():
+        if (
+            isinstance(thing, socket.socket)
+            and thing.family in (socket.AF_INET, socket.AF_INET6)
+            and thing.fileno() != -1
+        ):
+            with contextlib.suppress(OSError):
+                if thing.getpeername()[1] == port:
+                    found.append(thing)
+    return found
+
+
+async def test_a_stopped_server_leaves_no_connection_to_the_endpoint_open(
+    db_url: str, tmp_path: Path, fake: tuple[FakeEmbeddings, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _served, base = fake
+    async with Client(build_server(openai_settings(db_url, tmp_path, base, monkeypatch))) as client:
+        assert (await ingest_docs(client))["state"] == "done"
+        assert open_sockets_to(urlsplit(base).port or 0)  # the embeddings client keeps its connection alive
+    assert open_sockets_to(urlsplit(base).port or 0) == []

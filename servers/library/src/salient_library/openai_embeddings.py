@@ -58,6 +58,13 @@ class OpenAIEmbedder:
                 )
             return self._client
 
+    def close(self) -> None:
+        """Close the client's connection pool: a kept-alive socket left to the collector is a leak (and a warning)."""
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
     def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
         if not texts:
             return np.zeros((0, self.dimensions or 0), dtype=np.float32)

@@ -90,12 +90,15 @@ class LibraryService:
         self.jobs = jobs or Jobs()
         self.resolver = resolver
         self.model = embedder or make_embedder(settings)
+        self._owns_model = embedder is None  # a given embedder is its giver's to close
         self.store = VectorStore(settings, self.model.identity)
         self.ingestor = Ingestor(db, self.store, self.model, settings)
         self.retriever = Retriever(self.store, self.model)
 
     def close(self) -> None:
         self.store.close()
+        if self._owns_model and isinstance(self.model, OpenAIEmbedder):  # MiniLM is shared by the process
+            self.model.close()
 
     # -- ingestion ---------------------------------------------------------------------------------------
 
