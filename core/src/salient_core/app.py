@@ -145,22 +145,25 @@ def runtime(ctx: Context) -> Runtime[Any]:
 
 
 @asynccontextmanager
-async def token_store(settings: ServerSettings, name: str) -> AsyncIterator[TokenStore]:
-    """A token store over the server's database (migrated first), for the `tokens` commands and HTTP auth."""
+async def core_database(settings: ServerSettings, name: str) -> AsyncIterator[Database]:
+    """The server's database with core's own tables (tokens, audit log) migrated, for commands that run no server."""
     db = Database(settings.database_url(name))
     try:
         await upgrade(db, CORE_MIGRATIONS)
-        yield TokenStore(db)
+        yield db
     finally:
         await db.close()
 
 
 @asynccontextmanager
+async def token_store(settings: ServerSettings, name: str) -> AsyncIterator[TokenStore]:
+    """A token store over the server's database, for the `tokens` commands and HTTP auth."""
+    async with core_database(settings, name) as db:
+        yield TokenStore(db)
+
+
+@asynccontextmanager
 async def audit_log(settings: ServerSettings, name: str) -> AsyncIterator[AuditLog]:
-    """The audit log in the server's database (migrated first), for the `audit` commands."""
-    db = Database(settings.database_url(name))
-    try:
-        await upgrade(db, CORE_MIGRATIONS)
+    """The audit log in the server's database, for the `audit` commands."""
+    async with core_database(settings, name) as db:
         yield AuditLog(db)
-    finally:
-        await db.close()
