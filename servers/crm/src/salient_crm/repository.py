@@ -28,7 +28,8 @@ from salient_crm.models import (
     Profile,
     Stage,
 )
-from salient_crm.objects import FIELDS, ObjectType
+from salient_crm.objects import ObjectType
+from salient_crm.text_search import text_match
 
 RecordRow = Contact | Company | Deal | Lead | Activity
 MODELS: dict[ObjectType, type[RecordRow]] = {
@@ -92,21 +93,27 @@ def _condition(model: type[RecordRow], cond: Condition) -> ColumnElement[bool]:
             return col.is_not(None) if cond.value else col.is_(None)
 
 
-def _text_match(object_type: ObjectType, model: type[RecordRow], text: str) -> ColumnElement[bool]:
-    """Every word of `text` appears in some searchable field."""
-    columns = [column(model, f.name) for f in FIELDS[object_type] if f.searchable]
-    words = [w.lower() for w in text.split()]
-    return and_(*(or_(*(func.lower(c).contains(w, autoescape=True) for c in columns)) for w in words))
-
-
-async def search(
-    session: AsyncSession, account: str, object_type: ObjectType, query: SearchQuery
-) -> tuple[list[RecordRow], int]:
+def search_conditions(
+    dialect: str, account: str, object_type: ObjectType, query: SearchQuery
+) -> list[ColumnElement[bool]]:
     model = MODELS[object_type]
     where: list[ColumnElement[bool]] = [model.account_id == account, model.archived_at.is_(None)]
     if query.text.strip():
-        where.append(_text_match(object_type, model, query.text))
+        where.append(text_match(dialect, object_type, model, query.text))
     where.extend(_condition(model, c) for c in query.conditions)
+    return where
+
+
+async def search(
+    session: AsyncSession, dialect: str, account: str, object_type: ObjectType, query: SearchQuery
+) -> tuple[list[RecordRow], int]:
+    """One page of the account's active records matching `query`, and how many match in all.
+
+    The words go through the text index (`text_search`); the account and archive filters are part of the same
+    statement, so another account's rows and archived rows are never counted or returned.
+    """
+    model = MODELS[object_type]
+    where = search_conditions(dialect, account, object_type, query)
     total = int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
     sort = column(model, query.sort)
     # Nulls last in both directions and on both databases (SQLite and PostgreSQL disagree by default).

@@ -63,7 +63,7 @@ class LocalBackend:
 
     async def search(self, account: str, object_type: ObjectType, query: SearchQuery) -> tuple[list[Record], int]:
         async with self.db.session(account=account) as session:
-            rows, total = await repo.search(session, account, object_type, query)
+            rows, total = await repo.search(session, self.db.dialect, account, object_type, query)
         return [to_record(object_type, r) for r in rows], total
 
     async def get(
