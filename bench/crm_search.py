@@ -1,10 +1,13 @@
-"""search_records on a CRM of 100,000 contacts, end to end over HTTP.
+"""search_records on CRMs of 1,000 to 100,000 contacts, on SQLite and PostgreSQL: the text index against a scan.
 
-Contacts are generated (deterministic names, companies, cities) and written straight into a SQLite database
-migrated by the crm server; queries run against `salient-crm --http` as stateless tools/call requests: a
-name, a company, an email domain, a city with a filter, and a word that matches nothing.
+Contacts are generated (deterministic names, companies, cities) and written straight into a database migrated by
+the crm server. The queries: a name, a company, an email domain, a word in no searchable field with a sort, and a
+word that matches nothing. Three rows per database and size: the plain scan search used before the text index
+(`lower(column) LIKE '%word%'` over every searchable column, the count and the page, run in process), the same
+search through the index in process (`LocalBackend.search`), and through the index end to end against
+`salient-crm --http` as stateless tools/call requests.
 
-    uv run python bench/crm_search.py [--contacts 100000] [--queries 100]
+    uv run python bench/crm_search.py [--sizes 1000,10000,100000] [--queries 100] [--databases sqlite,postgresql]
 """
 
 from __future__ import annotations
@@ -17,13 +20,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from common import BIN, free_port, mcp_call, mcp_headers, print_table, process, summary_ms
 from salient_core.db import Database, utcnow
 from salient_core.migrate import upgrade
+from salient_crm.backends.base import SearchQuery
+from salient_crm.backends.local import LocalBackend
 from salient_crm.models import Contact
+from salient_crm.objects import FIELDS
 from salient_crm.server import MIGRATIONS
-from sqlalchemy import insert
+from sqlalchemy import and_, func, insert, or_, select
 
 HEADERS = mcp_headers("search_records")
 FIRST = ["Ana", "Ben", "Chloe", "Dev", "Elena", "Femi", "Grace", "Hiro", "Ines", "Jonas", "Kira", "Liam", "Mira"]
@@ -89,6 +96,44 @@ def plan(n: int, seed: int = 9) -> list[dict[str, Any]]:
     return queries
 
 
+def search_query(args: dict[str, Any]) -> SearchQuery:
+    sort = args.get("sort", "-created_at")
+    return SearchQuery(args["query"], [], sort.lstrip("-"), sort.startswith("-"), 0, args["limit"])
+
+
+async def measure_scan(url: str, queries: list[dict[str, Any]]) -> list[float]:
+    """The search as it was before the text index: every word, `LIKE '%word%'`, on every searchable column."""
+    db = Database(url)
+    columns = [getattr(Contact, f.name) for f in FIELDS["contact"] if f.searchable]
+    samples = []
+    for args in queries:
+        q = search_query(args)
+        start = time.perf_counter()
+        words = [w.lower() for w in q.text.split()]
+        match = and_(*(or_(*(func.lower(c).contains(w, autoescape=True) for c in columns)) for w in words))
+        where = [Contact.account_id == "demo", Contact.archived_at.is_(None), match]
+        sort = getattr(Contact, q.sort)
+        order = [sort.is_(None), sort.desc() if q.descending else sort.asc(), Contact.id.asc()]
+        async with db.session(account="demo") as session:
+            await session.scalar(select(func.count()).select_from(Contact).where(*where))
+            list(await session.scalars(select(Contact).where(*where).order_by(*order).limit(q.limit)))
+        samples.append(time.perf_counter() - start)
+    await db.close()
+    return samples
+
+
+async def measure_backend(url: str, queries: list[dict[str, Any]]) -> list[float]:
+    db = Database(url)
+    backend = LocalBackend(db)
+    samples = []
+    for args in queries:
+        start = time.perf_counter()
+        await backend.search("demo", "contact", search_query(args))
+        samples.append(time.perf_counter() - start)
+    await db.close()
+    return samples
+
+
 async def measure(url: str, queries: list[dict[str, Any]]) -> list[float]:
     samples = []
     async with httpx.AsyncClient(timeout=120) as http:
@@ -101,27 +146,64 @@ async def measure(url: str, queries: list[dict[str, Any]]) -> list[float]:
     return samples
 
 
-def main(contacts: int, queries: int) -> None:
-    with tempfile.TemporaryDirectory(prefix="salient-bench-") as home:
-        url = f"sqlite:///{Path(home) / 'crm.db'}"
-        start = time.perf_counter()
-        asyncio.run(seed(url, contacts))
-        seed_s = time.perf_counter() - start
-        port = free_port()
-        server = [str(BIN / "salient-crm"), "--db", url, "--http", "--port", str(port), "--log-level", "WARNING"]
-        with process(server, health_url=f"http://127.0.0.1:{port}/healthz", env={"XDG_DATA_HOME": home}):
-            samples = asyncio.run(measure(f"http://127.0.0.1:{port}/mcp", plan(queries)))
-    s = summary_ms(samples)
-    print_table(
-        f"search_records over HTTP on {contacts:,} contacts ({queries} queries, ms)",
-        ["seed (s)", "p50", "p95", "p99", "mean"],
-        [[seed_s, s["p50"], s["p95"], s["p99"], s["mean"]]],
-    )
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+async def pg_database(name: str, *, drop: bool) -> str:
+    admin = await asyncpg.connect(PG_ADMIN)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
+
+
+def run_one(url: str, home: str, contacts: int, queries: int) -> list[list[object]]:
+    start = time.perf_counter()
+    asyncio.run(seed(url, contacts))
+    seed_s = time.perf_counter() - start
+    work = plan(queries)
+    scan = summary_ms(asyncio.run(measure_scan(url, work[: max(10, queries // 5)])))
+    asyncio.run(measure_backend(url, work[:5]))  # warm the caches the scan rows also had
+    index = summary_ms(asyncio.run(measure_backend(url, work)))
+    port = free_port()
+    server = [str(BIN / "salient-crm"), "--db", url, "--http", "--port", str(port), "--log-level", "WARNING"]
+    with process(server, health_url=f"http://127.0.0.1:{port}/healthz", env={"XDG_DATA_HOME": home}):
+        http = summary_ms(asyncio.run(measure(f"http://127.0.0.1:{port}/mcp", work)))
+    return [
+        [f"{contacts:,}", "LIKE scan (before), in process", seed_s, scan["p50"], scan["p95"]],
+        [f"{contacts:,}", "text index, in process", "", index["p50"], index["p95"]],
+        [f"{contacts:,}", "text index, over HTTP", "", http["p50"], http["p95"]],
+    ]
+
+
+def main(sizes: list[int], queries: int, databases: list[str]) -> None:
+    for database in databases:
+        rows: list[list[object]] = []
+        for contacts in sizes:
+            with tempfile.TemporaryDirectory(prefix="salient-bench-") as home:
+                if database == "sqlite":
+                    rows += run_one(f"sqlite:///{Path(home) / 'crm.db'}", home, contacts, queries)
+                    continue
+                name = f"salient_bench_crm_{contacts}"
+                url = asyncio.run(pg_database(name, drop=False))
+                try:
+                    rows += run_one(url, home, contacts, queries)
+                finally:
+                    asyncio.run(pg_database(name, drop=True))
+        print_table(
+            f"search_records on {database}, {queries} queries (scan: a fifth of them), ms",
+            ["contacts", "path", "seed (s)", "p50", "p95"],
+            rows,
+        )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--sizes", default="1000,10000,100000", help="Contact counts, comma-separated.")
     parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args()
-    main(args.contacts, args.queries)
+    main([int(n) for n in args.sizes.split(",")], args.queries, args.databases.split(","))
