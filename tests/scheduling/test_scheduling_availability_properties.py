@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from salient_scheduling.availability import Busy, RepCalendar, Rules, free_slots
+from salient_scheduling.availability import Busy, RepCalendar, Rules, bounds, clashes, free_slots, working_spans
 
 ZONES = [
     "America/Denver",
@@ -124,3 +124,42 @@ def test_a_slot_stays_offered_when_the_window_is_cut_to_it(
     slots = free_slots(cal, rules, now=now, window_start=start, window_end=start + timedelta(days=3))
     for s in slots[:: max(1, len(slots) // 5)]:
         assert free_slots(cal, rules, now=now, window_start=s, window_end=s + rules.duration, limit=1) == [s]
+
+
+def every_step_checked(cal: RepCalendar, rules: Rules, now: datetime, start: datetime, end: datetime) -> list[datetime]:
+    """The definition, slowly: every step of every working period, each tested against every busy entry."""
+    earliest, latest = bounds(rules, now, start, end)
+    found = []
+    for span_start, span_end in working_spans(cal, earliest, latest + rules.duration):
+        slot = span_start
+        while slot + rules.duration <= span_end and slot <= latest:
+            if slot >= earliest and clashes(slot, slot + rules.duration, rules, cal.busy) is None:
+                found.append(slot)
+            slot += rules.step
+    return found if latest >= earliest else []
+
+
+@st.composite
+def crowded(draw: st.DrawFn) -> tuple[RepCalendar, Rules, datetime, datetime]:
+    """A scenario with many bookings, long ones, zero-length ones and uneven buffers on either side."""
+    cal, rules, now, start = draw(scenarios())
+    busy = list(cal.busy)
+    for _ in range(draw(st.integers(0, 40))):
+        b = start + timedelta(minutes=5 * draw(st.integers(-12 * 12, 12 * 24 * 3)))
+        length = timedelta(minutes=draw(st.sampled_from([0, 5, 15, 50, 240, 600])))
+        before, after = (timedelta(minutes=draw(st.sampled_from([0, 5, 20, 45]))) for _ in range(2))
+        busy.append(Busy(b, b + length, before, after))
+    return RepCalendar(key=cal.key, zone=cal.zone, hours=cal.hours, busy=tuple(busy)), rules, now, start
+
+
+@settings(max_examples=80, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(crowded())
+def test_the_sweep_offers_exactly_the_slots_a_check_of_every_step_finds(
+    scenario: tuple[RepCalendar, Rules, datetime, datetime],
+) -> None:
+    """Completeness as well as safety: no free step is skipped when busy intervals are jumped over."""
+    cal, rules, now, start = scenario
+    end = start + timedelta(days=3)
+    assert free_slots(cal, rules, now=now, window_start=start, window_end=end) == every_step_checked(
+        cal, rules, now, start, end
+    )

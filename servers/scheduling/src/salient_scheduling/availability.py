@@ -9,7 +9,7 @@ Everything after that step is arithmetic on UTC instants.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -121,6 +121,29 @@ def bounds(rules: Rules, now: datetime, window_start: datetime, window_end: date
     return earliest, latest
 
 
+def blocked_starts(busy: Iterable[Busy], rules: Rules) -> list[tuple[datetime, datetime]]:
+    """The open intervals (a, c) of slot starts that busy time rules out, merged and in order.
+
+    A slot starting at s clashes with an entry when [s - rules.before, s + duration + rules.after) meets the
+    entry, or [s, s + duration) meets the entry widened by its own buffers (`clashes`); each condition holds
+    for s in one open interval, so the free starts are what lies outside their union.
+    """
+    spans = []
+    for b in busy:
+        for low, high in ((b.start - rules.after, b.end + rules.before), (b.start - b.before, b.end + b.after)):
+            if high > low - rules.duration:
+                spans.append((low - rules.duration, high))
+    spans.sort()
+    merged: list[tuple[datetime, datetime]] = []
+    for a, c in spans:
+        if merged and a < merged[-1][1]:  # overlapping open intervals: one interval (touching ones are not)
+            if c > merged[-1][1]:
+                merged[-1] = (merged[-1][0], c)
+        else:
+            merged.append((a, c))
+    return merged
+
+
 def free_slots(
     cal: RepCalendar,
     rules: Rules,
@@ -138,25 +161,26 @@ def free_slots(
     earliest, latest = bounds(rules, now, window_start, window_end)
     if latest < earliest:
         return []
-    busy = sorted(cal.busy, key=lambda b: b.start)
-    starts = [b.start for b in busy]
-    # Only entries starting in a bounded neighbourhood of a slot can clash with it: look them up by bisection
-    # instead of scanning every booking for every slot (slots x bookings grows fast for a team over weeks).
-    reach_back = max((b.end - b.start + b.before + b.after for b in busy), default=timedelta(0))
-    reach_ahead = max((b.before for b in busy), default=timedelta(0))
+    # One sweep per working period over the merged busy intervals: a blocked start jumps straight to the
+    # first step after the interval, so the work grows with slots plus bookings, not their product.
+    blocked = blocked_starts(cal.busy, rules)
+    ends = [c for _, c in blocked]
+    step = rules.step
     found: list[datetime] = []
     for span_start, span_end in working_spans(cal, earliest, latest + rules.duration):
         slot = span_start
         if slot < earliest:  # jump ahead on the step grid instead of walking minute by minute
-            steps = -((span_start - earliest) // rules.step)
-            slot = span_start + steps * rules.step
-        while slot + rules.duration <= span_end and slot <= latest:
-            end = slot + rules.duration
-            low = bisect_left(starts, slot - rules.before - reach_back)
-            high = bisect_right(starts, end + rules.after + rules.before + reach_ahead)
-            if clashes(slot, end, rules, busy[low:high]) is None:
-                found.append(slot)
-                if limit is not None and len(found) >= limit:
-                    return found
-            slot += rules.step
+            slot = span_start - ((span_start - earliest) // step) * step
+        stop = min(latest, span_end - rules.duration)
+        i = bisect_right(ends, slot)  # the first blocked interval that ends after the slot starts
+        while slot <= stop:
+            while i < len(blocked) and blocked[i][1] <= slot:
+                i += 1
+            if i < len(blocked) and blocked[i][0] < slot:  # inside a blocked interval: go to its end
+                slot = span_start - ((span_start - blocked[i][1]) // step) * step
+                continue
+            found.append(slot)
+            if limit is not None and len(found) >= limit:
+                return found
+            slot += step
     return found

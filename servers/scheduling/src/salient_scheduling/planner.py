@@ -7,7 +7,7 @@ the re-check apply exactly the same rules.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,30 +34,45 @@ async def load_calendars(
     ignore_booking: str | None = None,
 ) -> dict[int, RepCalendar]:
     """Each rep's hours, holidays and busy time (bookings with their buffers, time off, provider busy)."""
-    ids = [r.id for r in reps]
     lo, hi = start - MARGIN, end + MARGIN
-    holidays = await repo.list_holidays(session, account, (lo - MARGIN).date(), (hi + MARGIN).date())
-    time_off = await repo.list_time_off(session, account, ids, lo, hi)
-    bookings = await repo.list_confirmed_between(session, account, ids, lo, hi)
+    rows = await repo.busy_rows(
+        session, account, [r.id for r in reps], lo, hi, (lo - MARGIN).date(), (hi + MARGIN).date()
+    )
     external = await backend.busy([calendar_ref(r) for r in reps], lo, hi)
-    own_events = {b.external_event_id for b in bookings if b.external_event_id}
+    busy: dict[int | None, list[Busy]] = {r.id: [] for r in reps}
+    days: dict[int | None, set[date]] = {r.id: set() for r in reps}
+    days[None] = set()  # company-wide holidays
+    own_events: set[str] = set()
+    ignored: set[str] = set()
+    minutes: dict[int, timedelta] = {}
+    for kind, rep_id, starts, ends, before, after, booking_id, event_id, day in rows:
+        if kind == "holiday":
+            days[rep_id].add(day)  # pyright: ignore[reportArgumentType]
+            continue
+        assert starts is not None and ends is not None
+        if kind == "time_off":
+            busy[rep_id].append(Busy(starts, ends))
+            continue
+        if event_id:
+            own_events.add(event_id)
+        if booking_id == ignore_booking:
+            if event_id:
+                ignored.add(event_id)
+            continue
+        pad_before = minutes.get(before) or minutes.setdefault(before, timedelta(minutes=before))
+        pad_after = minutes.get(after) or minutes.setdefault(after, timedelta(minutes=after))
+        busy[rep_id].append(Busy(starts, ends, pad_before, pad_after))
     calendars = {}
     for rep in reps:
-        busy = [
-            Busy(b.starts_at, b.ends_at, timedelta(minutes=b.buffer_before_min), timedelta(minutes=b.buffer_after_min))
-            for b in bookings
-            if b.rep_id == rep.id and b.id != ignore_booking
-        ]
-        busy += [Busy(t.starts_at, t.ends_at) for t in time_off if t.rep_id == rep.id]
-        ignored = {b.external_event_id for b in bookings if b.id == ignore_booking}
         # Provider events that mirror bookings are already counted above (or are the booking being moved).
-        busy += [x for x in external.get(rep.key, []) if x.event_id is None or x.event_id not in own_events | ignored]
+        mine = busy[rep.id]
+        mine += [x for x in external.get(rep.key, []) if x.event_id is None or x.event_id not in own_events | ignored]
         calendars[rep.id] = RepCalendar(
             key=rep.key,
             zone=zone_of(rep.time_zone),
             hours=parse_hours(rep.working_hours),
-            holidays=frozenset(h.day for h in holidays if h.rep_id in (None, rep.id)),
-            busy=tuple(busy),
+            holidays=frozenset(days[None] | days[rep.id]),
+            busy=tuple(mine),
         )
     return calendars
 
