@@ -3,7 +3,9 @@
 The database is seeded in-process on SQLite; queries run against `salient-scheduling --http` with its clock
 pinned, as stateless (2026-07-28) tools/call requests.
 
-    uv run python bench/scheduling_availability.py [--calls 100]
+    uv run python bench/scheduling_availability.py [--calls 100] [--bookings 100,500,5000]
+
+One row per bookings count, so growth with the calendar's size shows.
 """
 
 from __future__ import annotations
@@ -112,24 +114,30 @@ async def measure(url: str, calls: int) -> list[float]:
     return samples
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--calls", type=int, default=100)
-    parser.add_argument("--bookings", type=int, default=500)
-    options = parser.parse_args()
+def run(bookings: int, calls: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="salient-bench-") as home:
         url = f"sqlite:///{Path(home) / 'scheduling.db'}"
-        asyncio.run(seed(url, options.bookings))
+        asyncio.run(seed(url, bookings))
         port = free_port()
         server = [str(BIN / "salient-scheduling"), "--http", "--port", str(port), "--db", url, "--log-level", "WARNING"]
         env = {"XDG_DATA_HOME": home, "SALIENT_SCHEDULING_NOW": NOW.isoformat()}
         with process(server, health_url=f"http://127.0.0.1:{port}/healthz", env=env):
-            samples = asyncio.run(measure(f"http://127.0.0.1:{port}/mcp", options.calls))
-    stats = summary_ms(samples)
+            return summary_ms(asyncio.run(measure(f"http://127.0.0.1:{port}/mcp", calls)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=100)
+    parser.add_argument("--bookings", default="500", help="comma-separated counts, e.g. 100,500,5000")
+    options = parser.parse_args()
+    rows = []
+    for bookings in (int(n) for n in options.bookings.split(",")):
+        stats = run(bookings, options.calls)
+        rows.append([bookings, stats["p50"], stats["p95"], stats["p99"], stats["mean"]])
     print_table(
-        f"find_availability over HTTP: team of 10, 14-day window, {options.bookings} bookings ({options.calls} calls)",
-        ["p50 ms", "p95 ms", "p99 ms", "mean ms"],
-        [[stats["p50"], stats["p95"], stats["p99"], stats["mean"]]],
+        f"find_availability over HTTP: team of 10, 14-day window ({options.calls} calls per row)",
+        ["bookings", "p50 ms", "p95 ms", "p99 ms", "mean ms"],
+        rows,
     )
 
 
