@@ -91,7 +91,8 @@ class ErrorMapping(Middleware):
     """Turns domain errors into clear `ToolError`s and masks everything unexpected behind a correlation id.
 
     A name the server does not know (tool, prompt, resource URI) is the client's mistake, not the server's: it gets
-    the protocol's own error naming what exists, with no traceback in the log and no advice to retry.
+    the protocol's own error naming what exists, with no traceback in the log and no advice to retry. An error with
+    `details` becomes an error result carrying them in `_meta` beside its text.
     """
 
     async def on_call_tool(
@@ -101,6 +102,8 @@ class ErrorMapping(Middleware):
         try:
             return await call_next(context)
         except SalientError as exc:
+            if exc.details:
+                return error_result(exc)
             raise ToolError(str(exc)) from exc
         except ValidationError as exc:
             if isinstance(exc.__cause__, PydanticValidationError):
@@ -111,6 +114,8 @@ class ErrorMapping(Middleware):
             if cause is None:  # raised on purpose by the tool itself
                 raise
             if isinstance(cause, SalientError):
+                if cause.details:
+                    return error_result(cause)
                 raise ToolError(str(cause)) from cause
             raise self._masked(name, cause) from cause
         except (UnknownComponent, DisabledError) as exc:
