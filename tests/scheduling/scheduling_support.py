@@ -25,6 +25,17 @@ from support import serve_asgi
 # Wednesday 31 March 2027, 16:00 UTC: Sydney's daylight saving ends on Sunday 4 April, inside every horizon.
 NOW = datetime(2027, 3, 31, 16, 0, tzinfo=UTC)
 
+# The demo company's territories (those of crossfeed) and the team that takes each one's meetings.
+DEMO_TERRITORIES = {
+    "apac": "sales-intl",
+    "emea": "sales-intl",
+    "fallback": "sales-us",
+    "key-accounts": "success",
+    "us-central": "sales-us",
+    "us-east": "sales-us",
+    "us-west": "sales-us",
+}
+
 # A Denver desk that also works weekend nights, so slots exist across Sydney's change of clocks.
 WEEKEND_DESK = {
     "key": "weekend-desk",

@@ -13,7 +13,7 @@ from salient_scheduling.booking import BookingService
 from salient_scheduling.demo import REPS, TERRITORIES, load_demo
 from salient_scheduling.models import Territory
 from salient_scheduling.server import CORE_MIGRATIONS, MIGRATIONS, SCHEDULING_MIGRATIONS, build_server
-from scheduling_support import NOW, call, settings_for
+from scheduling_support import DEMO_TERRITORIES, NOW, call, settings_for
 from sqlalchemy import text
 
 WINDOW = {"window_start": "2027-04-12T00:00:00Z", "window_end": "2027-04-13T00:00:00Z"}
@@ -48,15 +48,7 @@ async def test_upgrade_from_the_first_schema_keeps_reps_and_the_demo_gets_its_te
         async with db.session() as session:
             rows = (await session.execute(text("SELECT account_id, key, team FROM territories ORDER BY key"))).all()
         assert {account for account, _, _ in rows} == {"demo"}
-        assert {key: team for _, key, team in rows} == {
-            "apac": "sales-intl",
-            "emea": "sales-intl",
-            "fallback": "sales-us",
-            "key-accounts": "success",
-            "us-central": "sales-us",
-            "us-east": "sales-us",
-            "us-west": "sales-us",
-        }
+        assert {key: team for _, key, team in rows} == DEMO_TERRITORIES
     finally:
         await db.close()
 

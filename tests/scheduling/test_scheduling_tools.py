@@ -9,20 +9,9 @@ from fastmcp import Client
 from fastmcp.exceptions import ToolError
 from icalendar import Calendar
 from salient_scheduling.server import build_server
-from scheduling_support import all_bookings, attendee, call, settings_for
+from scheduling_support import DEMO_TERRITORIES, all_bookings, attendee, call, settings_for
 
 DEMO = "product-demo"
-
-# The demo company's territories (those of crossfeed) and the team that takes each one's meetings.
-DEMO_TERRITORIES = {
-    "apac": "sales-intl",
-    "emea": "sales-intl",
-    "fallback": "sales-us",
-    "key-accounts": "success",
-    "us-central": "sales-us",
-    "us-east": "sales-us",
-    "us-west": "sales-us",
-}
 
 
 async def test_current_time_reports_offset_and_dst(client: Client) -> None:
