@@ -22,13 +22,18 @@ $(VENV)/bin/uv:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check "uv>=0.13"
 
-sync: $(if $(findstring $(VENV),$(UV)),$(VENV)/bin/uv)  ## Install every package into .venv from uv.lock
+# The web chat's front-end libraries (markdown-it, DOMPurify, Swagger UI for /api/docs) come from the npm registry,
+# pinned by the lock file. None needs an install script (swagger-ui-dist's would only report usage). A stamp inside
+# node_modules makes `npm ci` run only when node_modules is missing or older than the lock file.
+WEB_STAMP := host/web/node_modules/.salient-installed
+
+sync: $(if $(findstring $(VENV),$(UV)),$(VENV)/bin/uv) $(WEB_STAMP)  ## Install every package into .venv from uv.lock
 	$(UV) sync --locked --all-packages
-	@# The web chat's front-end libraries (markdown-it, DOMPurify, Swagger UI for /api/docs) come from the npm
-	@# registry, pinned by the lock file. None needs an install script (swagger-ui-dist's would only report usage).
-	@if command -v npm >/dev/null 2>&1; then npm ci --prefix host/web --ignore-scripts --no-audit --no-fund --loglevel=error; \
-	else echo "note: npm not found, so the web chat shows streamed answers as plain text until each turn ends." \
-	"Install Node.js 20+ with npm, then run: npm ci --prefix host/web"; fi
+
+$(WEB_STAMP): host/web/package-lock.json host/web/package.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix host/web --ignore-scripts --no-audit --no-fund --loglevel=error \
+	&& touch $@; else echo "note: npm not found, so the web chat shows streamed answers as plain text until each turn" \
+	"ends. Install Node.js 20+ with npm, then run: npm ci --prefix host/web"; fi
 
 up: sync  ## Start the whole suite with the demo company on embedded defaults
 	$(UV) run --no-sync salient up
