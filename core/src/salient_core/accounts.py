@@ -17,7 +17,10 @@ from typing import Any
 from sqlalchemy import String, event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, declared_attr, mapped_column, with_loader_criteria
 
+from salient_core.demo_account import DEMO_ACCOUNT
 from salient_core.errors import InvalidInput
+
+__all__ = ["DEMO_ACCOUNT", "AccountOwned", "require_demo_account", "scope_session"]
 
 ACCOUNT_KEY = "salient_account"
 
@@ -44,9 +47,6 @@ def _only_this_account(state: ORMExecuteState) -> None:
 def scope_session(session: Session, account: str) -> None:
     """Bind `session` to `account`: from now on its selects only see that account's rows."""
     session.info[ACCOUNT_KEY] = account
-
-
-DEMO_ACCOUNT = "demo"
 
 
 def require_demo_account(account: str, *, env_var: str) -> None:

@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich import box
@@ -17,8 +17,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from salient_host.cli_options import CONFIG_PROBLEM, DbOption, cost_text
-from salient_host.memory import Store, database_url
-from salient_host.memory.models import Session
+
+if TYPE_CHECKING:
+    from salient_host.memory import Store
+    from salient_host.memory.models import Session
 
 sessions_app = typer.Typer(help="Stored conversations: list, show, export.", no_args_is_help=True)
 console = Console()
@@ -29,6 +31,10 @@ ScopeOption = Annotated[
 
 
 async def _with_store(db: str | None, work: Any) -> Any:
+    # The store brings SQLAlchemy, Alembic and fastmcp (through core): imported when a command reads it, so that
+    # every other `salient` command starts without them.
+    from salient_host.memory import Store, database_url
+
     store = await Store.open(database_url(db))
     try:
         return await work(store)

@@ -9,8 +9,7 @@ import time
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
-import httpx
-from salient_core.accounts import DEMO_ACCOUNT
+from salient_core.demo_account import DEMO_ACCOUNT
 
 from salient_host.commands import resolve_command
 
@@ -76,6 +75,10 @@ def wait_healthy(server: InstalledServer, process: subprocess.Popen[bytes], *, t
     Generous by default: on a small machine five servers loading their demo data at once share the CPU, and the
     library embeds its demo corpus before it answers.
     """
+    # httpx (and the pygments its command line pulls in) only when a suite starts: every `salient` command imports
+    # this module, most of them never wait for a server.
+    import httpx
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

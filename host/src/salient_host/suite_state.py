@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from salient_host.config import Config, ServerConfig
 
 STATE_FILE = "suite.json"
@@ -76,6 +74,10 @@ def _alive(pid: int) -> bool:
 
 
 def _answers(url: str) -> bool:
+    # Imported here: only commands that look for a running suite ask it, and httpx costs every `salient` command
+    # its start-up time otherwise.
+    import httpx
+
     health = url.removesuffix("/mcp").rstrip("/") + "/healthz"
     try:
         return httpx.get(health, timeout=1.0).status_code == 200
