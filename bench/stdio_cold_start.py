@@ -1,9 +1,20 @@
-"""Stdio cold start: spawn to `tools/list` answered, for salient-catalog and a minimal server, in the same run.
+"""Stdio cold start and idle memory: spawn to `tools/list` answered, then resident memory, for every Salient server
+next to the official `mcp-server-time` and a one-tool fastmcp server, in the same run.
 
-Both are spawned the way Claude Desktop does it (a 2025-06-18 handshake, then tools/list). The catalog starts on
-a database that already holds the demo company, so the figure is start-up cost, not the first import.
+Each server is spawned the way Claude Desktop does it (a 2025-06-18 handshake, then tools/list). Every Salient
+server starts with `--demo` on a data directory where the demo company is already loaded (a first start per server
+seeds it before timing begins), so the figure is start-up cost, not the first import of the demo. Once tools/list is
+answered the server is left idle for a moment and its resident set size (VmRSS) is read.
 
-    uv run python bench/stdio_cold_start.py [--runs 10]
+Rounds alternate the servers, so every one sees the same machine load; ratios are medians over the baseline's
+median from the same run. The baseline is `mcp-server-time` (the reference server from modelcontextprotocol/servers):
+install it outside the project and point at it, e.g.
+
+    uv venv /tmp/mst && uv pip install --python /tmp/mst/bin/python mcp-server-time
+    uv run python bench/stdio_cold_start.py --time-server /tmp/mst/bin/mcp-server-time [--rounds 7]
+
+Without it (not on PATH, no `--time-server`) the baseline is a one-tool server on the plain `mcp` SDK, and the
+table says so. `--importtime DIR` also writes each server's `-X importtime` profile of one start into DIR.
 """
 
 from __future__ import annotations
@@ -11,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -20,13 +32,24 @@ from pathlib import Path
 
 from common import BIN, print_table
 
-MINIMAL = """
+SERVERS = ["catalog", "crm", "scheduling", "crossfeed", "library"]
+
+FASTMCP_MINIMAL = """
 from fastmcp import FastMCP
 mcp = FastMCP("minimal")
 @mcp.tool
 def echo(text: str) -> str:
     return text
 mcp.run(show_banner=False)
+"""
+
+MCP_MINIMAL = """
+from mcp.server.mcpserver import MCPServer
+mcp = MCPServer("minimal")
+@mcp.tool()
+def echo(text: str) -> str:
+    return text
+mcp.run()
 """
 
 HANDSHAKE = [
@@ -44,53 +67,121 @@ HANDSHAKE = [
     {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
 ]
 
+IDLE_SECONDS = 0.5  # after tools/list, before reading memory: lets start-up work still in flight settle
 
-def cold_start(args: list[str], env: dict[str, str]) -> float:
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def cold_start(args: list[str], env: dict[str, str], *, timeout: float = 120) -> tuple[float, float]:
+    """Seconds from spawn to the tools/list answer, and the idle RSS (MB) after it."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True
     )
     assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write("".join(json.dumps(m) + "\n" for m in HANDSHAKE))
-    proc.stdin.flush()
-    while True:
-        line = proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"{args} exited before answering tools/list")
-        if json.loads(line).get("id") == 2:
-            elapsed = time.perf_counter() - start
-            break
-    proc.stdin.close()
-    proc.wait(timeout=20)
-    proc.stdout.close()
-    return elapsed
+    try:
+        proc.stdin.write("".join(json.dumps(m) + "\n" for m in HANDSHAKE))
+        proc.stdin.flush()
+        while True:
+            line = proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"{args} exited before answering tools/list")
+            if json.loads(line).get("id") == 2:
+                elapsed = time.perf_counter() - start
+                break
+            if time.perf_counter() - start > timeout:
+                raise RuntimeError(f"{args} did not answer tools/list in {timeout:.0f} s")
+        time.sleep(IDLE_SECONDS)
+        memory = rss_mb(proc.pid)
+        proc.stdin.close()
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+    return elapsed, memory
 
 
-def main(runs: int) -> None:
+def time_server(explicit: str | None) -> str | None:
+    if explicit:
+        return explicit
+    return shutil.which("mcp-server-time")
+
+
+def main(rounds: int, time_server_path: str | None, servers: list[str], importtime: Path | None) -> None:
     with tempfile.TemporaryDirectory(prefix="salient-bench-") as home:
         env = {**os.environ, "XDG_DATA_HOME": home, "HOME": home}
-        minimal = Path(home) / "minimal.py"
-        minimal.write_text(MINIMAL)
-        catalog = [str(BIN / "salient-catalog"), "--demo", "--log-level", "WARNING"]
-        cold_start(catalog, env)  # first start creates the database and imports the demo
-        bare = [sys.executable, str(minimal)]
-        samples = {"minimal fastmcp server": [], "salient-catalog": []}
-        for _ in range(runs):  # interleaved, so both see the same machine load
-            samples["minimal fastmcp server"].append(cold_start(bare, env))
-            samples["salient-catalog"].append(cold_start(catalog, env))
-    base = statistics.median(samples["minimal fastmcp server"])
+        env.pop("PYTHONPROFILEIMPORTTIME", None)
+        fastmcp_script = Path(home) / "minimal_fastmcp.py"
+        fastmcp_script.write_text(FASTMCP_MINIMAL)
+        commands: dict[str, list[str]] = {}
+        if time_server_path:
+            baseline = "mcp-server-time"
+            commands[baseline] = [time_server_path]
+        else:
+            baseline = "one-tool mcp SDK server (mcp-server-time not installed)"
+            mcp_script = Path(home) / "minimal_mcp.py"
+            mcp_script.write_text(MCP_MINIMAL)
+            commands[baseline] = [sys.executable, str(mcp_script)]
+        commands["one-tool fastmcp server"] = [sys.executable, str(fastmcp_script)]
+        for name in servers:
+            commands[f"salient-{name} --demo"] = [str(BIN / f"salient-{name}"), "--demo", "--log-level", "WARNING"]
+        for name in servers:  # the first start loads the demo company: not timed
+            seeded = time.perf_counter()
+            cold_start(commands[f"salient-{name} --demo"], env, timeout=900)
+            print(f"seeded salient-{name} in {time.perf_counter() - seeded:.1f} s", file=sys.stderr)
+        for command in commands.values():  # one untimed start each warms the page cache for all
+            cold_start(command, env)
+        if importtime is not None:
+            importtime.mkdir(parents=True, exist_ok=True)
+            for label, command in commands.items():
+                out = importtime / (label.split()[0] + ".importtime.txt")
+                with out.open("w") as sink:
+                    proc = subprocess.Popen(
+                        command,
+                        stdin=subprocess.PIPE,
+                        stdout=subprocess.PIPE,
+                        stderr=sink,
+                        env={**env, "PYTHONPROFILEIMPORTTIME": "1"},
+                        text=True,
+                    )
+                    proc.communicate("".join(json.dumps(m) + "\n" for m in HANDSHAKE), timeout=120)
+        times: dict[str, list[float]] = {label: [] for label in commands}
+        memory: dict[str, list[float]] = {label: [] for label in commands}
+        for round_ in range(rounds):  # alternating, in a rotating order, so all see the same machine load
+            labels = list(commands)
+            labels = labels[round_ % len(labels) :] + labels[: round_ % len(labels)]
+            for label in labels:
+                elapsed, rss = cold_start(commands[label], env)
+                times[label].append(elapsed)
+                memory[label].append(rss)
+    base_time = statistics.median(times[baseline])
+    base_rss = statistics.median(memory[baseline])
     rows = []
-    for name, values in samples.items():
-        median = statistics.median(values)
-        rows.append([name, median * 1000, min(values) * 1000, max(values) * 1000, median / base])
+    for label in commands:
+        median = statistics.median(times[label])
+        rss = statistics.median(memory[label])
+        rows.append([label, median * 1000, min(times[label]) * 1000, median / base_time, rss, rss / base_rss])
+    load = os.getloadavg()
     print_table(
-        f"stdio cold start, spawn to tools/list answered ({runs} runs, ms)",
-        ["server", "median", "min", "max", "ratio"],
+        f"stdio cold start, spawn to tools/list answered, and idle RSS after it ({rounds} alternating rounds; "
+        f"load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})",
+        ["server", "median ms", "min ms", "time ratio", "RSS MB", "RSS ratio"],
         rows,
     )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=10)
-    main(parser.parse_args().runs)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--time-server", help="the mcp-server-time executable (default: found on PATH)")
+    parser.add_argument("--servers", default=",".join(SERVERS), help="comma-separated subset of " + ",".join(SERVERS))
+    parser.add_argument("--importtime", type=Path, help="write each server's import profile into this directory")
+    args = parser.parse_args()
+    main(args.rounds, time_server(args.time_server), args.servers.split(","), args.importtime)
