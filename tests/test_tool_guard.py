@@ -32,3 +32,5 @@ async def test_every_tool_has_title_annotations_and_described_parameters(entry, 
             assert schema.get("description"), f"{entry.name}.{tool.name}({name}) has no description"
         if tool.annotations.destructive_hint:
             assert "dry_run" in tool.input_schema.get("properties", {}), f"{tool.name} is destructive without dry_run"
+            # Archiving, cancelling or deleting the same thing twice is refused the second time and changes nothing.
+            assert tool.annotations.idempotent_hint, f"{entry.name}.{tool.name} is destructive but not idempotent"

@@ -1,7 +1,7 @@
 """Building a Salient MCP server: the lifespan that opens its database and the shared middleware.
 
 A server package calls `create_server(...)` in its `build_server(settings)` and then registers its tools;
-tools reach the server's state with `state(ctx)` and the caller with `caller(ctx)`.
+tools reach the server's `Runtime` with `runtime(ctx)`: its state, and the caller with `Runtime.caller()`.
 """
 
 from __future__ import annotations

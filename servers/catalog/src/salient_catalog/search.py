@@ -1,6 +1,6 @@
 """Ranked lexical search over one account's catalog, the same on SQLite and PostgreSQL.
 
-The index lives in memory, built from the database at a given catalog revision (see `IndexCache`):
+The index lives in memory, built from the database at a given catalog revision (see `readmodel.ReadModel`):
 BM25 over weighted fields (name, brand, category, tags, SKUs, attributes, description) with Snowball
 stemming (plural and singular meet), typo correction against the catalog's own vocabulary (optimal string
 alignment distance 1 or 2), and per-account synonyms ("bp monitor" also searches "blood pressure monitor").

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastmcp import Context, FastMCP
 from fastmcp.prompts import Message
-from mcp.types import ToolAnnotations
 from pydantic import Field
+from salient_core.annotations import READ, WRITE
 from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
 from salient_core.arguments import ArgumentModel
 from salient_core.db import Database
@@ -40,7 +40,6 @@ with get_product (id or SKU), several with lookup_products, put 2-5 side by side
 confirm stock with check_availability before promising anything. Prices are decimals with a currency.
 Only state facts that a tool returned."""
 
-READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 Scalar = Annotated[str, Field(max_length=200)] | float | bool
 AttributeName = Annotated[str, Field(min_length=1, max_length=100)]
 
@@ -170,9 +169,7 @@ def build_server(settings: CatalogSettings) -> FastMCP:
     @mcp.tool(
         title="Adjust stock",
         tags={"write"},
-        annotations=ToolAnnotations(
-            read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False
-        ),
+        annotations=WRITE,
     )
     async def adjust_stock(
         ctx: Context,

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastmcp import Context, FastMCP
-from mcp.types import ToolAnnotations
 from pydantic import Field
+from salient_core.annotations import DESTRUCTIVE, READ, WRITE
 from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
 from salient_core.arguments import ArgumentModel
 from salient_core.db import Database, utcnow
@@ -48,9 +48,6 @@ leaves an email: upsert_contact (never creates a duplicate), then create_lead wi
 capture_profile for interests and consent. Record conversations with log_activity; read a timeline with
 list_activities. describe_schema lists every object, field, enum option and pipeline stage."""
 
-READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
-WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
-DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=False)
 
 TypeArg = Annotated[ObjectType, Field(description="contact, company, deal, lead or activity.")]
 IdArg = Annotated[str, Field(min_length=1, max_length=64, description="The record's id.")]

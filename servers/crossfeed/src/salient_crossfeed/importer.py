@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from salient_core.db import Database
+from salient_core.errors import ImportFailed
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salient_crossfeed import repository as repo
-from salient_crossfeed.errors import ConflictingRules, ImportFailed
+from salient_crossfeed.errors import ConflictingRules
 from salient_crossfeed.mining import basket_counts
 from salient_crossfeed.models import Claim, Competitor, CrossSellRule, Order, Product, Rep, Territory, UpsellPath
 from salient_crossfeed.records import (

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastmcp import Context, FastMCP
-from mcp.types import ToolAnnotations
 from pydantic import Discriminator, Field, Tag
+from salient_core.annotations import READ, WRITE
 from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
 from salient_core.arguments import at_least_one_of
 from salient_core.db import Database
@@ -44,7 +44,8 @@ orders with support, confidence and lift) and explain_recommendation shows the n
 list_competitors, get_battlecard, compare_vs_competitor (claims carry a source and a date). Routing: find_territory,
 then find_rep. Offer nothing a tool did not return."""
 
-READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+# find_rep moves the territory's round-robin on by one each call (unless given an idempotency key).
+TAKES_A_TURN = WRITE.model_copy(update={"idempotent_hint": False})
 ProductRef = Annotated[str, Field(min_length=1, max_length=200, description="Product id (catalog handle) or SKU.")]
 Competitor = Annotated[str, Field(min_length=1, max_length=200, description="Competitor id or name.")]
 Country = Annotated[str | None, Field(max_length=2, description="ISO 3166 alpha-2 country code, e.g. US.")]
@@ -170,9 +171,7 @@ def build_server(settings: CrossfeedSettings) -> FastMCP:
     @mcp.tool(
         title="Find rep",
         tags={"write"},
-        annotations=ToolAnnotations(
-            read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=False
-        ),
+        annotations=TAKES_A_TURN,
     )
     async def find_rep(
         ctx: Context,

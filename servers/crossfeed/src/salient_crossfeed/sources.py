@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from salient_core.errors import ImportFailed
 
-from salient_crossfeed.errors import ImportFailed
 from salient_crossfeed.records import KINDS, Record
 
 RULE_LISTS = ("countries", "regions", "postal_prefixes", "industries", "email_domains")

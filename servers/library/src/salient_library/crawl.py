@@ -27,8 +27,9 @@ from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree
 
 from protego import Protego
+from salient_core.errors import InvalidInput
 
-from salient_library.errors import FetchFailed, FileTooLarge, InvalidInput, UnsafeURL
+from salient_library.errors import FetchFailed, FileTooLarge, UnsafeURL
 from salient_library.web import Fetched, Fetcher, check_syntax, normalise
 
 MAX_DELAY = 5.0  # seconds; a robots.txt asking for more would stall a job for minutes per page

@@ -15,8 +15,9 @@ from pathlib import Path
 import trafilatura
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
+from salient_core.errors import InvalidInput
 
-from salient_library.errors import EmptyDocument, InvalidInput
+from salient_library.errors import EmptyDocument
 
 KINDS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".pdf": "pdf", ".txt": "text"}
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")

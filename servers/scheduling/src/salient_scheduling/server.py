@@ -8,8 +8,8 @@ from typing import Annotated, Any
 import nylas
 from fastmcp import Context, FastMCP
 from fastmcp.prompts import Message
-from mcp.types import ToolAnnotations
 from pydantic import Field
+from salient_core.annotations import DESTRUCTIVE, READ, WRITE
 from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
 from salient_core.arguments import ArgumentModel, exactly_one_of
 from salient_core.db import Database
@@ -47,9 +47,6 @@ Meetings with a company's sales reps. Call get_current_time before reasoning abo
 zone, offer 2-3 slots in their local time, and book_meeting only the slot they confirm, passing its start and rep
 unchanged. Slots in results are real and already account for daylight saving, buffers and notice."""
 
-READ = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
-WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
-DESTROY = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=False)
 
 TimeZone = Annotated[TimeZoneName, Field(description="IANA time zone, e.g. 'Australia/Sydney' or 'UTC'.")]
 Key = Annotated[str, Field(min_length=1, max_length=64, description="Id from list_calendars.")]
@@ -215,7 +212,7 @@ def build_server(settings: SchedulingSettings) -> FastMCP:
         service, account = _service(ctx)
         return await service.reschedule(account, booking_id=booking_id, start=start, dry_run=dry_run)
 
-    @mcp.tool(title="Cancel meeting", tags={"write"}, annotations=DESTROY)
+    @mcp.tool(title="Cancel meeting", tags={"write"}, annotations=DESTRUCTIVE)
     async def cancel_meeting(
         ctx: Context,
         booking_id: BookingId,
