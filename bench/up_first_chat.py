@@ -184,6 +184,7 @@ class Start:
     tool_turn: float = 0.0  # a later chat whose model calls search_products once
     later_turn: float = 0.0  # then a plain chat again: what the first one costs without first-request work
     stop: float = 0.0  # SIGTERM to exit
+    rss: dict[str, float] = field(default_factory=dict)  # MB per process of the suite after the three chats
     exit_code: int | None = None
     suspect: list[str] = field(default_factory=list)
 
@@ -225,34 +226,39 @@ async def run_start(config: Path, data: Path, log: Path) -> Start:
         chat_url = f"http://127.0.0.1:{base}"
         waiting = {name: f"http://127.0.0.1:{base + offset}/healthz" for name, offset in SERVERS.items()}
         async with httpx.AsyncClient(timeout=2) as client:
-            while waiting or not result.web:
-                if process.returncode is not None:
-                    raise RuntimeError(f"salient up exited with {process.returncode}; see {log}")
-                if since() > START_WITHIN:
-                    raise RuntimeError(f"not up after {START_WITHIN:.0f} s; still waiting for {sorted(waiting)}")
-                names = list(waiting)
-                answers = await asyncio.gather(
-                    *(poll(client, waiting[n]) for n in names), poll(client, f"{chat_url}/chat/demo/{AGENT}")
-                )
-                now = since()
-                for name, ok in zip(names, answers, strict=False):
-                    if ok:
-                        result.servers[name] = now
-                        del waiting[name]
-                if answers[-1] and not result.web:
-                    result.web = now
-                if result.web and waiting:  # `salient up` serves the chat once every server is up or has failed
-                    said = "\n".join(suspect_lines(log))
-                    raise RuntimeError(
-                        f"the chat is up but {', '.join(sorted(waiting))} is not; salient up said:\n{said}"
-                    )
-                if waiting or not result.web:
-                    await asyncio.sleep(POLL)
+
+            async def servers_up() -> None:
+                while waiting:
+                    names = list(waiting)
+                    answers = await asyncio.gather(*(poll(client, waiting[n]) for n in names))
+                    for name, ok in zip(names, answers, strict=True):
+                        if ok:
+                            result.servers[name] = since()
+                            del waiting[name]
+                    if waiting:
+                        await asyncio.sleep(POLL)
+
+            servers = asyncio.create_task(servers_up())
+            try:
+                while not result.web:
+                    if process.returncode is not None:
+                        raise RuntimeError(f"salient up exited with {process.returncode}; see {log}")
+                    if since() > START_WITHIN:
+                        raise RuntimeError(f"not up after {START_WITHIN:.0f} s; still waiting for {sorted(waiting)}")
+                    if await poll(client, f"{chat_url}/chat/demo/{AGENT}"):
+                        result.web = since()
+                    else:
+                        await asyncio.sleep(POLL)
+                # The chat may answer before the servers do: the first message is sent at once, as a person would.
+                async with httpx.AsyncClient(base_url=chat_url, timeout=120) as chat_client:
+                    sent = time.perf_counter()
+                    plain = await chat(chat_client, PLAIN)
+                    result.first_reply, result.first_turn = since(), time.perf_counter() - sent
+                await asyncio.wait_for(servers, START_WITHIN)
+            finally:
+                servers.cancel()
         result.all_servers = max(result.servers.values())
         async with httpx.AsyncClient(base_url=chat_url, timeout=120) as client:
-            sent = time.perf_counter()
-            plain = await chat(client, PLAIN)
-            result.first_reply, result.first_turn = since(), time.perf_counter() - sent
             if plain.get("status") != "answered" or plain.get("output") != PLAIN_ANSWER or plain.get("tool_calls"):
                 raise RuntimeError(f"unexpected first reply: {plain}")
             sent = time.perf_counter()
@@ -267,6 +273,7 @@ async def run_start(config: Path, data: Path, log: Path) -> Start:
             result.later_turn = time.perf_counter() - sent
             if again.get("output") != PLAIN_ANSWER:
                 raise RuntimeError(f"unexpected third reply: {again}")
+        result.rss = tree_rss(process.pid)
         stopping = time.perf_counter()
         process.send_signal(signal.SIGTERM)
         result.exit_code = await asyncio.wait_for(process.wait(), 30)
@@ -317,6 +324,36 @@ async def solo(name: str, data: Path) -> float:
             except TimeoutError:
                 process.kill()
                 await process.wait()
+
+
+def tree_rss(root: int) -> dict[str, float]:
+    """Resident memory (MB) of `root` and every process below it, by a short name (Linux /proc)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo += [child for child, parent in parents.items() if parent == pid]
+    out: dict[str, float] = {}
+    for pid in tree:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        words = [a.decode() for a in args if a]
+        name = next((w for w in words if w.startswith("salient_core.suite")), None) or Path(words[1]).name
+        if name in out:
+            name = f"{name} ({pid})"
+        out[name] = kb / 1024
+    return out
 
 
 def suspect_lines(log: Path) -> list[str]:
@@ -415,6 +452,14 @@ async def main(runs: int, with_solo: bool, keep_logs: Path | None) -> None:
             }
             rows.append([label, *ratios["cold"], *ratios["warm"], ""])
     print_table("spawn -> /healthz answering, each server (s)", ["server", *HEADER], rows)
+
+    names = sorted({name for kind in starts.values() for s in kind for name in s.rss})
+    rows = []
+    for name in [*names, "whole suite"]:
+        of = (lambda s: sum(s.rss.values())) if name == "whole suite" else (lambda s, n=name: s.rss.get(n, 0.0))
+        cold, warm = stats([of(s) for s in starts["cold"]]), stats([of(s) for s in starts["warm"]])
+        rows.append([name, *cold, *warm, warm[0] / cold[0] if cold[0] else ""])
+    print_table("resident memory after three chats (MB)", ["process", *HEADER], rows)
 
     seen = Counter(
         line

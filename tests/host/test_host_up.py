@@ -145,13 +145,15 @@ async def _run_up(
         )  # fmt: skip
     try:
         await wait_for(f"{chat}/chat/demo/sales", process, log, within=240)
+        async with httpx.AsyncClient(base_url=chat, timeout=120) as client:
+            demo = await client.get("/demo")
+            # Sent as soon as the chat answers, while the servers may still be starting: the turn waits for them.
+            answered = await turn(client, "sales", "glucose meter")
         async with httpx.AsyncClient(timeout=5) as client:
             for name, offset in SERVERS.items():
                 health = await client.get(f"http://127.0.0.1:{base + offset}/healthz")
                 assert health.status_code == 200, f"salient-{name}: {health.text}\n{output_of(log)}"
         async with httpx.AsyncClient(base_url=chat, timeout=60) as client:
-            demo = await client.get("/demo")
-            answered = await turn(client, "sales", "glucose meter")
             no_model = await turn(client, "support", "hello")
             saved = await turn(client, "sales", "Please follow up with me at dana.up@example.com")
             status = await client.get(

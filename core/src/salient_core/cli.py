@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Annotated, Any, Protocol, TypeVar
 
 import typer
@@ -103,6 +104,19 @@ def run_import(account: str, work: Coroutine[Any, Any, OutcomeT]) -> OutcomeT:
     return outcome
 
 
+@dataclass(frozen=True)
+class ServerEntry:
+    """What `make_cli` was given for one server: enough to serve it without its command line (suite.py)."""
+
+    name: str
+    settings_cls: type[ServerSettings]
+    build_server: Callable[[Any], FastMCP]
+
+
+# Every server whose command line has been built in this process, by name.
+SERVERS: dict[str, ServerEntry] = {}
+
+
 def settings_of(ctx: typer.Context) -> ServerSettings:
     settings = ctx.find_root().obj
     assert isinstance(settings, ServerSettings)
@@ -117,6 +131,7 @@ def make_cli(
     help: str,
 ) -> typer.Typer:
     """The Typer app for `salient-<name>`: serve by default, plus the `tokens` commands."""
+    SERVERS[name] = ServerEntry(name, settings_cls, build_server)
     app = typer.Typer(help=help, no_args_is_help=False, add_completion=False, rich_markup_mode=None)
 
     @app.callback(invoke_without_command=True)

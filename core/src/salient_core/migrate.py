@@ -8,7 +8,9 @@ holds rows without first copying them.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,18 @@ from sqlalchemy import Connection
 from salient_core.db import Database
 
 log = logging.getLogger(__name__)
+
+# Alembic keeps the migration being run in module globals (`alembic.context`, `alembic.op`), so two upgrades
+# interleaving in one event loop (several servers starting in one process, suite.py) would run each other's steps.
+_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _one_at_a_time() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    lock = _locks.get(loop)
+    if lock is None:
+        lock = _locks[loop] = asyncio.Lock()
+    return lock
 
 
 @dataclass(frozen=True)
@@ -64,7 +78,7 @@ def _current(connection: Connection, migrations: MigrationSet) -> str | None:
 async def upgrade(db: Database, *sets: MigrationSet, target: str = "heads") -> None:
     """Bring each migration set up to `target` (default: its newest revision), in order."""
     for migrations in sets:
-        async with db.engine.connect() as connection:
+        async with _one_at_a_time(), db.engine.connect() as connection:
             if db.is_sqlite:
                 # SQLite alters tables by copying them; with foreign keys on, dropping the old copy would
                 # cascade-delete every child row. Keys are checked again once the migration is done.

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
 import subprocess
-import threading
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from salient_host.cli_data import register as register_data
@@ -22,11 +23,10 @@ from salient_host.config import Config
 from salient_host.suite import (
     BASE_PORT,
     InstalledServer,
+    SuiteProcess,
     claude_desktop_config,
     installed_servers,
-    start,
     taken_ports,
-    wait_healthy,
 )
 from salient_host.suite_state import SuiteState, clear_state, read_state, write_state
 
@@ -101,54 +101,53 @@ def up(
         )
         raise typer.Exit(2)
     config = _up_config(config_path) if web else None
-    processes: list[subprocess.Popen[bytes]] = []
+    web_url = f"http://127.0.0.1:{web_port or port_base}" if web else None
+    suite: SuiteProcess | None = None
     # Until the host's event loop takes over, SIGTERM stops the start-up as Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        for server in servers:
-            processes.append(start(server, demo=demo, log_level=log_level.upper()))
-        if web:
-            # The host's modules take seconds to import; load them while the servers start, not after.
-            threading.Thread(target=_preload_host, name="preload host", daemon=True).start()
-        table = Table("server", "MCP endpoint", "status")
-        healthy: dict[str, str] = {}
-        for server, process in zip(servers, processes, strict=True):
-            if wait_healthy(server, process):
-                status = "[green]up[/green]"
-                healthy[server.name] = server.url
-            elif process.poll() is not None:
-                status = f"[red]exited with code {process.returncode}[/red] (its output is above)"
-            else:
-                status = f"[red]not answering[/red] (run salient-{server.name} --http to see why)"
-            table.add_row(f"salient-{server.name}", server.url, status)
-        console.print(table)
-        # `salient ask` and `chat` use these servers instead of starting their own (suite_state.py).
-        write_state(SuiteState(os.getpid(), healthy, f"http://127.0.0.1:{web_port or port_base}" if web else None))
-        console.print("Data lives in the per-user data directory (salient-<name> --help shows the settings).")
-        console.print("Mount a server in Claude Desktop (stdio) with this in claude_desktop_config.json:")
-        console.print_json(json.dumps(claude_desktop_config(servers)))
-        asyncio.run(_host(config, servers, processes, db=db, web_port=web_port or port_base))
+        suite = SuiteProcess(servers, demo=demo, log_level=log_level.upper())
+        if config is None:  # the servers alone: nothing to serve until they answer
+            suite.wait_all(SERVERS_START_WITHIN)
+            _report_servers(suite, web_url)
+        # Otherwise the web chat is served while the servers start; they are reported once they all answer.
+        asyncio.run(_host(config, servers, suite, db=db, web_port=web_port or port_base, web_url=web_url))
     except KeyboardInterrupt:
         pass
     finally:
         console.print("stopping...")
         clear_state(os.getpid())
-        for process in processes:
-            process.terminate()
-        for process in processes:
+        if suite is not None:
+            suite.process.terminate()
             try:
-                process.wait(timeout=10)
+                suite.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                process.kill()
+                suite.process.kill()
 
 
-def _preload_host() -> None:
-    import salient_host.conversation
-    import salient_host.web
-    import salient_host.web.serve  # noqa: F401
-    from salient_host.pricing import load_prices
+def _report_servers(suite: SuiteProcess, web_url: str | None) -> None:
+    """Print the servers' table, advertise the suite, show the Claude Desktop config."""
+    table = Table("server", "MCP endpoint", "status")
+    for server in suite.servers:
+        outcome = suite.outcomes.get(server.name)
+        if outcome == "up":
+            status = "[green]up[/green]"
+        elif outcome is None:
+            status = f"[red]not answering[/red] (run salient-{server.name} --http to see why)"
+        else:
+            status = f"[red]failed[/red]: {escape(outcome)} (the log is above)"
+        table.add_row(f"salient-{server.name}", server.url, status)
+    console.print(table)
+    # `salient ask` and `chat` use these servers instead of starting their own (suite_state.py).
+    write_state(SuiteState(os.getpid(), suite.healthy, web_url))
+    console.print("Data lives in the per-user data directory (salient-<name> --help shows the settings).")
+    console.print("Mount a server in Claude Desktop (stdio) with this in claude_desktop_config.json:")
+    console.print_json(json.dumps(claude_desktop_config(suite.servers)))
 
-    load_prices()
+
+# How long `salient up` waits for its servers before reporting the ones still silent as not answering. Generous:
+# on a small machine the servers share the CPU with the host while they load their demo data.
+SERVERS_START_WITHIN = 180.0
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -171,18 +170,34 @@ def _up_config(path: str | None) -> Config | None:
 async def _host(
     config: Config | None,
     servers: list[InstalledServer],
-    processes: list[subprocess.Popen[bytes]],
+    suite: SuiteProcess,
     *,
     db: str | None,
     web_port: int,
+    web_url: str | None,
 ) -> None:
     from salient_host.up import run_host, suite_config
 
     chosen = config or Config(servers={})
+    started = asyncio.Event()
+    reporting: asyncio.Task[None] | None = None
     if config is not None:
         chosen, replaced = suite_config(config, servers)
         if replaced:
-            console.print(f"The agents reach {', '.join(replaced)} at the endpoints above.")
+            console.print(f"The agents reach {', '.join(replaced)} at the suite's HTTP endpoints.")
+
+        async def report() -> None:
+            """Once every server is up or failed (or the wait is over), report them and let turns through."""
+            loop, reported = asyncio.get_running_loop(), asyncio.Event()
+            suite.when_reported(lambda: loop.call_soon_threadsafe(reported.set))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(reported.wait(), SERVERS_START_WITHIN)
+            started.set()
+            _report_servers(suite, web_url)
+
+        reporting = asyncio.create_task(report(), name="report the servers")
+    else:
+        started.set()  # reported before the host started
 
     def announce(url: str | None) -> None:
         if url is not None:
@@ -200,15 +215,20 @@ async def _host(
                 )
         console.print("Press Ctrl-C to stop.")
 
-    await run_host(
-        chosen,
-        db=db,
-        web=config is not None,
-        web_port=web_port,
-        processes=processes,
-        console=console,
-        announce=announce,
-    )
+    try:
+        await run_host(
+            chosen,
+            db=db,
+            web=config is not None,
+            web_port=web_port,
+            processes=[suite.process],
+            console=console,
+            announce=announce,
+            servers_started=started,
+        )
+    finally:
+        if reporting is not None:
+            reporting.cancel()
 
 
 def _no_model(config: Config) -> bool:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import time
+import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 
@@ -58,38 +59,64 @@ def claude_desktop_config(servers: list[InstalledServer], *, account: str = DEMO
     return {"mcpServers": {f"salient-{s.name}": {"command": s.command, "args": list(args)} for s in servers}}
 
 
-def start(server: InstalledServer, *, demo: bool = True, log_level: str = "WARNING") -> subprocess.Popen[bytes]:
-    args = [server.command, "--http", "--port", str(server.port), "--log-level", log_level]
-    if demo:
-        args.append("--demo")
-    # The host is one client carrying every visitor's turns and limits each visitor itself (the web chat's rate
-    # limits): a per-client limit in the servers it starts would make all visitors share one budget. An operator's
-    # own SALIENT_<SERVER>_RATE_LIMIT still wins.
-    env = {f"SALIENT_{server.name.upper()}_RATE_LIMIT": "off", **os.environ}
-    return subprocess.Popen(args, env=env)
+class SuiteProcess:
+    """The suite's servers, all in one child process (`python -m salient_core.suite`), each on its own port.
 
-
-def wait_healthy(server: InstalledServer, process: subprocess.Popen[bytes], *, timeout: float = 180.0) -> bool:
-    """Poll `/healthz` until the server answers, it exits, or `timeout` passes.
-
-    Generous by default: on a small machine five servers loading their demo data at once share the CPU, and the
-    library embeds its demo corpus before it answers.
+    One interpreter for the five shares what they all import, which is most of their start-up time and memory.
+    The child says on its stdout when each server accepts requests or failed to start; a thread here follows
+    that, so callers can wait for the whole suite (`wait_all`) without polling.
     """
-    # httpx (and the pygments its command line pulls in) only when a suite starts: every `salient` command imports
-    # this module, most of them never wait for a server.
-    import httpx
 
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            if httpx.get(f"http://127.0.0.1:{server.port}/healthz", timeout=1.0).status_code == 200:
-                return True
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    return False
+    def __init__(self, servers: list[InstalledServer], *, demo: bool = True, log_level: str = "WARNING") -> None:
+        args = [sys.executable, "-m", "salient_core.suite", "--log-level", log_level, *(["--demo"] if demo else [])]
+        self.servers = servers
+        self.outcomes: dict[str, str] = {}  # name -> "up", or why it failed
+        self._reported = threading.Event()
+        self._lock = threading.Lock()
+        self._listeners: list[Callable[[], object]] = []
+        self.process = subprocess.Popen([*args, *(f"{s.name}={s.port}" for s in servers)], stdout=subprocess.PIPE)
+        threading.Thread(target=self._follow, name="suite outcomes", daemon=True).start()
+
+    def _follow(self) -> None:
+        assert self.process.stdout is not None
+        for raw in self.process.stdout:
+            verb, _, rest = raw.decode(errors="replace").strip().partition(" ")
+            name, _, reason = rest.partition(" ")
+            if verb in ("ready", "failed") and name:
+                self.outcomes[name] = "up" if verb == "ready" else reason
+            if all(s.name in self.outcomes for s in self.servers):
+                self._set_reported()
+        # The process ended: whatever did not report never will.
+        code = self.process.wait()
+        for server in self.servers:
+            self.outcomes.setdefault(server.name, f"the suite's process exited with code {code}")
+        self._set_reported()
+
+    def _set_reported(self) -> None:
+        with self._lock:
+            if self._reported.is_set():
+                return
+            self._reported.set()
+            listeners, self._listeners = self._listeners, []
+        for listener in listeners:
+            listener()
+
+    def when_reported(self, listener: Callable[[], object]) -> None:
+        """Call `listener` (from another thread) once every server is up or has failed; at once if they are."""
+        with self._lock:
+            if not self._reported.is_set():
+                self._listeners.append(listener)
+                return
+        listener()
+
+    def wait_all(self, timeout: float | None = None) -> bool:
+        """Block until every server is up or has failed (True), or `timeout` passes (False)."""
+        return self._reported.wait(timeout)
+
+    @property
+    def healthy(self) -> dict[str, str]:
+        """The MCP endpoint of each server that is up, by name."""
+        return {s.name: s.url for s in self.servers if self.outcomes.get(s.name) == "up"}
 
 
 def taken_ports(ports: dict[str, int], host: str = "127.0.0.1") -> dict[str, int]:

@@ -24,6 +24,7 @@ from salient_host.suite import InstalledServer
 
 if TYPE_CHECKING:
     from starlette.routing import BaseRoute
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
     from salient_host.conversation import ConversationEngine
 
@@ -66,10 +67,14 @@ async def run_host(
     processes: Sequence[subprocess.Popen[bytes]],
     console: Console,
     announce: Callable[[str | None], None],
+    servers_started: asyncio.Event | None = None,
 ) -> None:
     """The engine and (unless `web` is false) the web app on `127.0.0.1:web_port`, until a signal stops them.
 
-    `announce` gets the chat's base URL (None without the web app) once everything answers, to print what to open.
+    `announce` gets the chat's base URL (None without the web app) once it answers, to print what to open.
+    `servers_started`: set once the suite's servers have all started (or failed to). The chat is served before
+    that; requests that may start a turn (anything but GET, HEAD and OPTIONS) wait for it, so a first message sent
+    while the servers start is answered with their tools rather than with them reported down.
     """
     from salient_host.conversation import ConversationEngine
     from salient_host.memory import database_url
@@ -119,6 +124,8 @@ async def run_host(
             status=BoardStatus(engine.status_board, config.servers),
             routes=routes,
         )
+        if servers_started is not None:
+            app.add_middleware(WaitForServers, started=servers_started)
         server = web_server(app, settings, host="127.0.0.1", port=web_port)
         serving = asyncio.create_task(server.serve(), name="web chat")
         while not server.started and not serving.done():
@@ -153,10 +160,31 @@ async def _watch_servers(
         for process in processes:
             if process.poll() is not None and process.pid not in reported:
                 reported.add(process.pid)
-                name = Path(str(process.args[0] if isinstance(process.args, list) else process.args)).name
-                console.print(f"[red]{name} exited with code {process.returncode}[/red]")
+                console.print(f"[red]{_process_name(process)} exited with code {process.returncode}[/red]")
         if stop_when_all_exit and processes and len(reported) == len(processes):
             console.print("[red]Every server has exited.[/red]")
             stop.set()
             return
         await asyncio.sleep(0.5)
+
+
+def _process_name(process: subprocess.Popen[bytes]) -> str:
+    args = [str(a) for a in process.args] if isinstance(process.args, list) else [str(process.args)]
+    if args[1:3] == ["-m", "salient_core.suite"]:
+        return "The suite's servers"
+    return Path(args[0]).name
+
+
+class WaitForServers:
+    """ASGI middleware: requests that may start a turn wait until the suite's servers have started (see run_host)."""
+
+    SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, app: ASGIApp, started: asyncio.Event) -> None:
+        self.app = app
+        self.started = started
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.started.is_set() and scope["type"] == "http" and scope["method"] not in self.SAFE:
+            await self.started.wait()
+        await self.app(scope, receive, send)
