@@ -28,6 +28,7 @@ from salient_core.freeform import ArgumentDepth
 from salient_core.middleware import ErrorMapping, InlineSchemas, ScopeGuard
 from salient_core.migrate import MigrationSet, upgrade
 from salient_core.settings import ServerSettings
+from salient_core.warm_up import WarmUp
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ class ServerSpec(Generic[S]):
     open_state: Callable[[Database, ServerSettings], S]
     load_demo: Callable[[S, str], Awaitable[None]] | None = None
     close_state: Callable[[S], Awaitable[None]] | None = None  # e.g. cancel background jobs, close clients
+    # Work done once the server answers, before `/healthz` calls it ready (e.g. building an in-memory index).
+    warm_up: Callable[[S, ServerSettings], Awaitable[None]] | None = None
 
 
 async def prepare_database(spec: ServerSpec[S], settings: ServerSettings) -> tuple[Database, S]:
@@ -83,6 +86,7 @@ def create_server(spec: ServerSpec[S], settings: ServerSettings, *, instructions
     """A FastMCP server with Salient's lifespan, middleware and error masking; tools are added by the caller."""
 
     demo = DemoLoad(spec.name)
+    warm = WarmUp(spec.name)
 
     @lifespan
     async def server_lifespan(_server: FastMCP) -> AsyncIterator[dict[str, Any]]:
@@ -91,9 +95,12 @@ def create_server(spec: ServerSpec[S], settings: ServerSettings, *, instructions
         try:
             if settings.demo and spec.load_demo is not None:
                 demo.start(spec.load_demo(state, settings.account))  # served meanwhile: see demo_load.py
+            if spec.warm_up is not None:  # served meanwhile (see warm_up.py), once the demo data is in
+                warm.start(spec.warm_up(state, settings), after=demo)
             yield {"runtime": Runtime(spec.name, settings, db, state)}
         finally:
             try:
+                await warm.aclose()
                 await demo.aclose()
                 if spec.close_state is not None:
                     await spec.close_state(state)
@@ -128,6 +135,8 @@ def create_server(spec: ServerSpec[S], settings: ServerSettings, *, instructions
 
     @mcp.custom_route("/healthz", methods=["GET"], include_in_schema=False)
     async def healthz(_request: Request) -> JSONResponse:
+        if not warm.done:
+            return JSONResponse({"status": "starting", "server": mcp.name}, status_code=503)
         return JSONResponse({"status": "ok", "server": mcp.name})
 
     return mcp
