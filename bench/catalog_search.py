@@ -1,10 +1,12 @@
-"""A 50,000-product catalog: import rate, then search_products latency end to end over HTTP.
+"""Catalogs of 1,000 / 10,000 / 50,000 products: import rate, then search_products latency end to end over HTTP.
 
 Products are generated from the demo catalog (its categories, brands, attribute shapes and words), so the
 vocabulary and filters look like a real store's. Import runs in-process on SQLite (the CLI's code path);
 search runs against `salient-catalog --http` over 200 varied queries: words, typos, synonyms, filters, browsing.
+Each search is followed by a `get_product` on the same server: its p50 is the per-call floor the search is
+measured against, and each size's p50 is also given as a ratio to the smallest size's (the growth).
 
-    uv run python bench/catalog_search.py [--products 50000] [--queries 200]
+    uv run python bench/catalog_search.py [--sizes 1000,10000,50000] [--queries 200] [--rounds 2] [--profile]
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
+import cProfile
 import json
+import os
+import pstats
 import random
 import tempfile
 import time
@@ -24,10 +29,24 @@ import httpx
 from common import BIN, free_port, mcp_call, mcp_headers, print_table, process, summary_ms
 from salient_catalog import importer
 from salient_catalog.server import MIGRATIONS
+from salient_catalog.service import CatalogService
 from salient_core.db import Database
 from salient_core.migrate import upgrade
 
 HEADERS = mcp_headers("search_products")
+GET_HEADERS = mcp_headers("get_product")
+SEARCH_DEFAULTS: dict[str, Any] = {
+    "query": "",
+    "category": None,
+    "price_min": None,
+    "price_max": None,
+    "in_stock": None,
+    "attributes": {},
+    "sort": "relevance",
+    "limit": 10,
+    "cursor": None,
+    "detail": "summary",
+}
 MODIFIERS = ["Pro", "Plus", "Lite", "Max", "Air", "Classic", "Elite", "Go", "Prime", "Sport", "Care", "Flex"]
 
 
@@ -83,65 +102,148 @@ def queries(data: dict[str, Any], n: int, seed: int = 11) -> list[dict[str, Any]
     return out
 
 
-async def search_latency(url: str, plan: list[dict[str, Any]]) -> tuple[float, list[float], int]:
+async def search_latency(
+    url: str, plan: list[dict[str, Any]], probe: str, rounds: int
+) -> tuple[float, list[float], list[float], int]:
+    """First search, then `rounds` passes of the plan, each query followed by a get_product (the per-call floor)."""
     async with httpx.AsyncClient(timeout=120) as http:
         start = time.perf_counter()
         first = await http.post(url, json=mcp_call(0, "search_products", {"query": "wheelchair"}), headers=HEADERS)
         first_ms = (time.perf_counter() - start) * 1000
         assert "result" in first.json(), first.text
-        samples, empty = [], 0
-        for i, args in enumerate(plan):
-            start = time.perf_counter()
-            r = await http.post(url, json=mcp_call(i + 1, "search_products", args), headers=HEADERS)
-            samples.append(time.perf_counter() - start)
-            result = r.json()["result"]
-            assert not result.get("isError"), (args, result)
-            empty += result["structuredContent"]["total"] == 0
-    return first_ms, samples, empty
+        samples, floor, empty = [], [], 0
+        for _ in range(rounds):
+            for i, args in enumerate(plan):
+                start = time.perf_counter()
+                r = await http.post(url, json=mcp_call(i + 1, "search_products", args), headers=HEADERS)
+                samples.append(time.perf_counter() - start)
+                result = r.json()["result"]
+                assert not result.get("isError"), (args, result)
+                empty += result["structuredContent"]["total"] == 0
+                start = time.perf_counter()
+                r = await http.post(url, json=mcp_call(i + 1, "get_product", {"id": probe}), headers=GET_HEADERS)
+                floor.append(time.perf_counter() - start)
+                assert not r.json()["result"].get("isError"), r.text
+    return first_ms, samples, floor, empty
 
 
-def main(n: int, n_queries: int) -> None:
-    data = generate(n)
-    with tempfile.TemporaryDirectory(prefix="salient-bench-") as home:
-        url = f"sqlite:///{Path(home) / 'catalog.db'}"
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
-        async def load() -> tuple[float, float, importer.ImportReport]:
-            db = Database(url)
-            await upgrade(db, *MIGRATIONS)
-            start = time.perf_counter()
-            parsed = importer.parse_json(copy.deepcopy(data))
-            parsed_at = time.perf_counter()
-            report = await importer.write(db, "demo", parsed)
-            done = time.perf_counter()
-            again = await importer.write(db, "demo", importer.parse_json(copy.deepcopy(data)))
-            assert again.unchanged == n, again
+
+async def load(url: str, data: dict[str, Any]) -> tuple[float, float, importer.ImportReport]:
+    db = Database(url)
+    await upgrade(db, *MIGRATIONS)
+    start = time.perf_counter()
+    parsed = importer.parse_json(copy.deepcopy(data))
+    parsed_at = time.perf_counter()
+    report = await importer.write(db, "demo", parsed)
+    done = time.perf_counter()
+    await db.close()
+    return parsed_at - start, done - start, report
+
+
+def profile(url: str, plan: list[dict[str, Any]]) -> None:
+    """cProfile of the service's search over the plan, in-process, after the snapshot is built."""
+
+    async def run() -> None:
+        db = Database(url)
+        service = CatalogService(db)
+        try:
+            await service.read.get("demo")
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for args in plan:
+                await service.search("demo", **{**SEARCH_DEFAULTS, **args})
+            profiler.disable()
+        finally:
             await db.close()
-            return parsed_at - start, done - start, report
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("tottime").print_stats(15)
 
-        parse_s, total_s, report = asyncio.run(load())
-        assert report.created == n, report
-        port = free_port()
-        server = [str(BIN / "salient-catalog"), "--db", url, "--http", "--port", str(port), "--log-level", "WARNING"]
-        with process(server, health_url=f"http://127.0.0.1:{port}/healthz", env={"XDG_DATA_HOME": home}):
-            first_ms, samples, empty = asyncio.run(
-                search_latency(f"http://127.0.0.1:{port}/mcp", queries(data, n_queries))
-            )
-    s = summary_ms(samples)
+    asyncio.run(run())
+
+
+def main(sizes: list[int], n_queries: int, rounds: int, with_profile: bool) -> None:
+    import_rows, search_rows = [], []
+    base_p50 = None
+    for n in sizes:
+        data = generate(n)
+        plan = queries(data, n_queries)
+        with tempfile.TemporaryDirectory(prefix="salient-bench-") as home:
+            url = f"sqlite:///{Path(home) / 'catalog.db'}"
+            parse_s, total_s, report = asyncio.run(load(url, data))
+            assert report.created == n, report
+            import_rows.append([f"{n:,}", parse_s, n / parse_s, total_s, n / total_s])
+            port = free_port()
+            server = [
+                str(BIN / "salient-catalog"),
+                "--db",
+                url,
+                "--http",
+                "--port",
+                str(port),
+                "--log-level",
+                "WARNING",
+            ]
+            started = time.perf_counter()
+            with process(
+                server, health_url=f"http://127.0.0.1:{port}/healthz", env={"XDG_DATA_HOME": home}, timeout=900
+            ) as proc:
+                ready_s = time.perf_counter() - started
+                first_ms, samples, floor, empty = asyncio.run(
+                    search_latency(f"http://127.0.0.1:{port}/mcp", plan, data["products"][0]["handle"], rounds)
+                )
+                rss = rss_mb(proc.pid)
+            if with_profile and n == sizes[-1]:
+                profile(url, plan)
+        s, f = summary_ms(samples), summary_ms(floor)
+        base_p50 = base_p50 or s["p50"]
+        search_rows.append(
+            [
+                f"{n:,}",
+                ready_s,
+                first_ms,
+                s["p50"],
+                s["p95"],
+                f["p50"],
+                s["p50"] / f["p50"],
+                s["p50"] / base_p50,
+                rss,
+                empty,
+            ]
+        )
     print_table(
-        f"import of {n:,} generated products into SQLite",
-        ["step", "seconds", "products/s"],
-        [["validate (parse)", parse_s, n / parse_s], ["parse + write, one transaction", total_s, n / total_s]],
+        "import of generated products into SQLite",
+        ["products", "validate s", "validated/s", "parse + write s", "written/s"],
+        import_rows,
     )
     print_table(
-        f"search_products over HTTP, {len(samples)} varied queries on {n:,} products (ms)",
-        ["first call (builds index)", "p50", "p95", "p99", "mean", "queries with no hit"],
-        [[first_ms, s["p50"], s["p95"], s["p99"], s["mean"], empty]],
+        f"search_products over HTTP, {n_queries} varied queries x {rounds} rounds (ms; load {os.getloadavg()[0]:.1f})",
+        [
+            "products",
+            "spawn to ready s",
+            "first call",
+            "p50",
+            "p95",
+            "get_product p50",
+            "p50 / get_product",
+            f"p50 / {sizes[0]:,}",
+            "server RSS MB",
+            "no hit",
+        ],
+        search_rows,
     )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--products", type=int, default=50_000)
+    parser.add_argument("--sizes", default="1000,10000,50000", help="catalog sizes, comma-separated")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--profile", action="store_true", help="cProfile the search at the largest size")
     args = parser.parse_args()
-    main(args.products, args.queries)
+    main([int(n) for n in args.sizes.split(",")], args.queries, args.rounds, args.profile)

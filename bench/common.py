@@ -49,12 +49,14 @@ def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[objec
 
 
 @contextmanager
-def process(args: list[str], *, health_url: str | None = None, env: dict[str, str] | None = None) -> Iterator[None]:
-    """Run a server process until the block ends, waiting for its health URL first."""
+def process(
+    args: list[str], *, health_url: str | None = None, env: dict[str, str] | None = None, timeout: float = 60
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a server process until the block ends, waiting (up to `timeout` seconds) for its health URL first."""
     proc = subprocess.Popen(args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         if health_url:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + timeout
             while True:
                 if proc.poll() is not None:
                     raise RuntimeError(f"{args[0]} exited: {proc.stderr.read().decode() if proc.stderr else ''}")
@@ -66,7 +68,7 @@ def process(args: list[str], *, health_url: str | None = None, env: dict[str, st
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{args[0]} did not become healthy")
                 time.sleep(0.1)
-        yield
+        yield proc
     finally:
         proc.terminate()
         try:

@@ -335,9 +335,9 @@ async def write(
     async with db.transaction(account=account) as session:
         category_ids = await _write_categories(session, account, parsed.categories, products, report)
         await _write_synonyms(session, account, parsed.synonyms, report)
-        await _write_products(session, account, products, category_ids, report, progress)
+        written = await _write_products(session, account, products, category_ids, report, progress)
         if report.changed:
-            await repo.bump_revision(session, account)
+            await repo.bump_revision(session, account, written)
     return report
 
 
@@ -431,7 +431,9 @@ async def _write_products(
     category_ids: dict[str, int],
     report: ImportReport,
     progress: Progress | None,
-) -> None:
+) -> list[int]:
+    """Insert new products and update changed ones; returns the ids of both."""
+    written: list[int] = []
     query = select(Product.handle, Product.id, Product.content_hash).where(Product.account_id == account)
     existing = {handle: (pid, digest) for handle, pid, digest in await session.execute(query)}
     owners = {
@@ -465,6 +467,7 @@ async def _write_products(
             variants = [v for p in fresh for v in _variant_values(account, ids[p.handle], p)]
             await session.execute(insert(Variant), variants)
             report.created += len(fresh)
+            written += ids.values()
         for pid, p in changed:
             await session.execute(
                 update(Product).where(Product.id == pid).values(_product_values(account, p, category_ids))
@@ -473,8 +476,10 @@ async def _write_products(
             await session.flush()
             await session.execute(insert(Variant), _variant_values(account, pid, p))
             report.updated += 1
+            written.append(pid)
         if progress:
             progress(len(batch))
+    return written
 
 
 async def import_file(

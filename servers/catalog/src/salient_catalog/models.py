@@ -31,7 +31,11 @@ class Category(AccountOwned, Base):
 
 class Product(AccountOwned, Base):
     __tablename__ = "products"
-    __table_args__ = (UniqueConstraint("account_id", "handle"), Index("ix_products_category", "category_id"))
+    __table_args__ = (
+        UniqueConstraint("account_id", "handle"),
+        Index("ix_products_category", "category_id"),
+        Index("ix_products_account_revision", "account_id", "revision"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     handle: Mapped[str] = mapped_column(String(200))
@@ -46,6 +50,8 @@ class Product(AccountOwned, Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The catalog revision of the write that last changed this product (or its variants' stock).
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     variants: Mapped[list[Variant]] = relationship(
         back_populates="product", cascade="all, delete-orphan", order_by="Variant.position", lazy="raise"
@@ -82,7 +88,7 @@ class Synonym(AccountOwned, Base):
 
 
 class CatalogRevision(Base):
-    """Bumped on every write to an account's catalog, so search indexes know when to rebuild."""
+    """Bumped on every write to an account's catalog, so search indexes know when to catch up."""
 
     __tablename__ = "catalog_revisions"
 

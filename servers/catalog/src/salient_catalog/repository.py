@@ -17,8 +17,12 @@ async def get_revision(session: AsyncSession, account: str) -> int:
     return int(await session.scalar(query) or 0)
 
 
-async def bump_revision(session: AsyncSession, account: str) -> None:
-    """Mark the account's catalog as changed, so every process rebuilds its search index."""
+async def bump_revision(session: AsyncSession, account: str, products: Sequence[int] = ()) -> int:
+    """Mark the account's catalog as changed, and these products as changed in it; returns the new revision.
+
+    Every process's index catches up on its next revision check: it reads the products changed since its own
+    revision (see `list_index_rows`), or rebuilds when categories or synonyms changed.
+    """
     result = await session.execute(
         update(CatalogRevision)
         .where(CatalogRevision.account_id == account)
@@ -27,6 +31,15 @@ async def bump_revision(session: AsyncSession, account: str) -> None:
     if result.rowcount == 0:  # pyright: ignore[reportAttributeAccessIssue]
         session.add(CatalogRevision(account_id=account, revision=1))
     await session.flush()
+    revision = await get_revision(session, account)
+    ids = list(products)
+    for start in range(0, len(ids), 500):
+        await session.execute(
+            update(Product)
+            .where(Product.account_id == account, Product.id.in_(ids[start : start + 500]))
+            .values(revision=revision)
+        )
+    return revision
 
 
 async def list_categories(session: AsyncSession, account: str) -> list[Category]:
@@ -38,8 +51,13 @@ async def list_synonyms(session: AsyncSession, account: str) -> list[Synonym]:
     return list(await session.scalars(select(Synonym).where(Synonym.account_id == account)))
 
 
-async def list_index_rows(session: AsyncSession, account: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """Every product and variant of the account as plain rows (no ORM objects): what the search index needs."""
+async def list_index_rows(
+    session: AsyncSession, account: str, *, since: int | None = None
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Every product and variant of the account as plain rows (no ORM objects): what the in-memory catalog holds.
+
+    With `since`, only the products changed after that catalog revision, and their variants.
+    """
     products = select(
         Product.id,
         Product.handle,
@@ -49,12 +67,28 @@ async def list_index_rows(session: AsyncSession, account: str) -> tuple[list[tup
         Product.description,
         Product.tags,
         Product.attributes,
+        Product.url,
+        Product.images,
     ).where(Product.account_id == account)
+    if since is not None:
+        products = products.where(Product.revision > since)
     variants = (
-        select(Variant.product_id, Variant.sku, Variant.title, Variant.price, Variant.stock, Variant.attributes)
+        select(
+            Variant.product_id,
+            Variant.sku,
+            Variant.title,
+            Variant.price,
+            Variant.compare_at_price,
+            Variant.currency,
+            Variant.stock,
+            Variant.attributes,
+        )
         .where(Variant.account_id == account)
         .order_by(Variant.product_id, Variant.position)
     )
+    if since is not None:
+        changed = select(Product.id).where(Product.account_id == account, Product.revision > since)
+        variants = variants.where(Variant.product_id.in_(changed))
     product_rows = (await session.execute(products.order_by(Product.id))).all()
     variant_rows = (await session.execute(variants)).all()
     return [tuple(r) for r in product_rows], [tuple(r) for r in variant_rows]

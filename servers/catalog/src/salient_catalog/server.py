@@ -58,7 +58,14 @@ def _open_state(db: Database, _settings: ServerSettings) -> CatalogService:
     return CatalogService(db)
 
 
-SPEC = ServerSpec(name="catalog", migrations=CATALOG_MIGRATIONS, open_state=_open_state, load_demo=load_demo)
+async def _warm_up(service: CatalogService, settings: ServerSettings) -> None:
+    """Build the served account's catalog snapshot before the server reports ready (seconds for large catalogs)."""
+    await service.read.get(settings.account)
+
+
+SPEC = ServerSpec(
+    name="catalog", migrations=CATALOG_MIGRATIONS, open_state=_open_state, load_demo=load_demo, warm_up=_warm_up
+)
 
 
 def _service(ctx: Context) -> tuple[CatalogService, str]:

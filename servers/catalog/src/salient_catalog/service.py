@@ -73,9 +73,9 @@ class CatalogService:
         if category is not None:
             filters.category_ids = index.descendants(self._category_id(index, category))
         filters.attributes = self._check_attributes(index, attributes)
-        ranked = index.search(query, filters, sort)
-        total = len(ranked.order)
-        page = [int(i) for i in ranked.order[offset : offset + limit]]
+        ranked = index.search(query, filters, sort, offset=offset, limit=limit)
+        total = ranked.total
+        page = ranked.page
         views = await snapshot.products(index.products[i].pk for i in page)
         hits = []
         for i in page:
@@ -140,9 +140,8 @@ class CatalogService:
             if n:
                 buckets.append(FacetValue(value=f"{lo}-{hi}" if hi is not None else f"{lo}+", count=n))
         stock = index.in_stock[mask]
-        leaf_categories = {int(c) for c in index.doc_category[mask]}
         attributes = {}
-        if narrow or len(leaf_categories) == 1:
+        if narrow or index.distinct_categories(mask) == 1:
             attributes = {
                 key: [FacetValue(value=v, count=c) for v, c in values]
                 for key, values in index.attribute_facets(mask).items()
@@ -394,6 +393,6 @@ class CatalogService:
                     f"Idempotency key {idempotency_key!r} is being used by a concurrent call.",
                     hint="Retry this call; it will return the first result.",
                 ) from exc
-            await repo.bump_revision(session, account)
-        self.read.invalidate(account)
+            await repo.bump_revision(session, account, [variant.product_id])
+        self.read.stale(account)
         return change
