@@ -1,10 +1,11 @@
 """Ranked lexical search over one account's catalog, the same on SQLite and PostgreSQL.
 
-The index lives in memory, built from the database at a given catalog revision (see `readmodel.ReadModel`): BM25 over
-weighted fields (name, brand, category, tags, SKUs, attributes, description) with Snowball stemming (plural and
-singular meet), typo correction against the catalog's own vocabulary (optimal string alignment distance 1 or 2),
-and per-account synonyms ("bp monitor" also searches "blood pressure monitor"). Filters and facets run on numpy
-arrays, and orders are kept precomputed, so a query costs its matching postings, not the catalog's size.
+The index lives in memory, built from the database at a given catalog revision (see `readmodel.ReadModel`):
+BM25 over weighted fields (name, brand, category, tags, SKUs, attributes, description) with Snowball stemming
+(plural and singular meet), typo correction against the catalog's own vocabulary (optimal string alignment
+distance 1 or 2), and per-account synonyms ("bp monitor" also searches "blood pressure monitor"). Filters and
+facets run on numpy arrays, and orders are kept precomputed, so a query costs its matching postings, not the
+catalog's size.
 
 Documents sit at positions that never move. Changed products are applied in place (`apply`): a product whose
 searchable text is unchanged (a stock or price change) is patched where it is; otherwise its old position is
