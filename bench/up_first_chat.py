@@ -12,7 +12,10 @@ spawn, polling every 50 ms:
   answers in plain text, so no tool is called; the agent still connects to its five servers for the tool list;
 - then, not counted in the phases above, two more chats, each in a new session: one whose model calls
   `catalog_search_products` once, one plain again (the first chat's cost without first-request work); and the time
-  from SIGTERM to `salient up` exiting with its servers.
+  from SIGTERM to `salient up` exiting with its servers;
+- for each process of the suite (`salient up` and the servers' process or processes), read from /proc: its CPU
+  time (user + system) when the chat page first answered, and its resident memory after the three chats. CPU time
+  does not grow with what else the machine runs, so it compares starts made under different loads.
 
 Each run starts once on a fresh data directory (cold: every server creates its database and loads the demo company,
 the library embeds its demo corpus) and once more on the same directory (warm). Free ports, a private
@@ -185,6 +188,7 @@ class Start:
     later_turn: float = 0.0  # then a plain chat again: what the first one costs without first-request work
     stop: float = 0.0  # SIGTERM to exit
     rss: dict[str, float] = field(default_factory=dict)  # MB per process of the suite after the three chats
+    cpu_at_web: dict[str, float] = field(default_factory=dict)  # CPU seconds per process when the chat answered
     exit_code: int | None = None
     suspect: list[str] = field(default_factory=list)
 
@@ -247,6 +251,7 @@ async def run_start(config: Path, data: Path, log: Path) -> Start:
                         raise RuntimeError(f"not up after {START_WITHIN:.0f} s; still waiting for {sorted(waiting)}")
                     if await poll(client, f"{chat_url}/chat/demo/{AGENT}"):
                         result.web = since()
+                        result.cpu_at_web = tree_stat(process.pid)[1]
                     else:
                         await asyncio.sleep(POLL)
                 # The chat may answer before the servers do: the first message is sent at once, as a person would.
@@ -273,7 +278,7 @@ async def run_start(config: Path, data: Path, log: Path) -> Start:
             result.later_turn = time.perf_counter() - sent
             if again.get("output") != PLAIN_ANSWER:
                 raise RuntimeError(f"unexpected third reply: {again}")
-        result.rss = tree_rss(process.pid)
+        result.rss = tree_stat(process.pid)[0]
         stopping = time.perf_counter()
         process.send_signal(signal.SIGTERM)
         result.exit_code = await asyncio.wait_for(process.wait(), 30)
@@ -326,8 +331,9 @@ async def solo(name: str, data: Path) -> float:
                 await process.wait()
 
 
-def tree_rss(root: int) -> dict[str, float]:
-    """Resident memory (MB) of `root` and every process below it, by a short name (Linux /proc)."""
+def tree_stat(root: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Resident memory (MB) and CPU time so far (user + system, s) of `root` and every process below it, by a short
+    name (Linux /proc). CPU time does not depend on what else the machine runs, unlike the wall-clock phases."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -340,20 +346,24 @@ def tree_rss(root: int) -> dict[str, float]:
         pid = todo.pop()
         tree.append(pid)
         todo += [child for child, parent in parents.items() if parent == pid]
-    out: dict[str, float] = {}
+    rss: dict[str, float] = {}
+    cpu: dict[str, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
     for pid in tree:
         try:
             status = Path(f"/proc/{pid}/status").read_text()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
         kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
         words = [a.decode() for a in args if a]
         name = next((w for w in words if w.startswith("salient_core.suite")), None) or Path(words[1]).name
-        if name in out:
+        if name in rss:
             name = f"{name} ({pid})"
-        out[name] = kb / 1024
-    return out
+        rss[name] = kb / 1024
+        cpu[name] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return rss, cpu
 
 
 def suspect_lines(log: Path) -> list[str]:
@@ -460,6 +470,18 @@ async def main(runs: int, with_solo: bool, keep_logs: Path | None) -> None:
         cold, warm = stats([of(s) for s in starts["cold"]]), stats([of(s) for s in starts["warm"]])
         rows.append([name, *cold, *warm, warm[0] / cold[0] if cold[0] else ""])
     print_table("resident memory after three chats (MB)", ["process", *HEADER], rows)
+
+    names = sorted({name for kind in starts.values() for s in kind for name in s.cpu_at_web})
+    rows = []
+    for name in [*names, "whole suite"]:
+        of = (
+            (lambda s: sum(s.cpu_at_web.values()))
+            if name == "whole suite"
+            else (lambda s, n=name: s.cpu_at_web.get(n, 0.0))
+        )
+        cold, warm = stats([of(s) for s in starts["cold"]]), stats([of(s) for s in starts["warm"]])
+        rows.append([name, *cold, *warm, warm[0] / cold[0] if cold[0] else ""])
+    print_table("CPU seconds spent when the chat page first answered (user + system)", ["process", *HEADER], rows)
 
     seen = Counter(
         line
