@@ -47,8 +47,13 @@ lint:
 typecheck:
 	$(UV) run --no-sync pyright
 
+# PYTEST_WORKERS=4 runs the tests in four worker processes, a test module on one worker (its module fixtures start
+# once); the tests wait mostly on subprocesses, servers and databases, so more workers than cores can pay.
+# 0 (the default) runs them in this process, one after another.
+PYTEST_WORKERS ?= 0
+
 pytest:
-	$(UV) run --no-sync pytest
+	$(UV) run --no-sync pytest -n $(PYTEST_WORKERS) --dist loadscope
 
 bench: sync  ## Run the benchmarks and print their tables
 	$(UV) run --no-sync python bench/run_all.py

@@ -96,22 +96,38 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
 
 @contextlib.asynccontextmanager
 async def serve_asgi(app: ASGIApp, *, port: int | None = None) -> AsyncIterator[str]:
-    """Run `app` under a real uvicorn on a free loopback port; yields the base URL."""
-    port = port or free_port()
+    """Run `app` under a real uvicorn on a free loopback port (or `port`); yields the base URL.
+
+    The socket is bound here and handed to uvicorn, so no other process (tests run in parallel) can take the port
+    between choosing it and listening on it.
+    """
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("127.0.0.1", port or 0))
+    except OSError:
+        sock.close()
+        raise
+    port = sock.getsockname()[1]
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on", access_log=False)
     server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
-        for _ in range(500):
-            if server.started:
-                break
+        deadline = time.monotonic() + 30
+        while not server.started:
             if task.done():
                 task.result()
+                raise RuntimeError("uvicorn stopped before it started")
+            if time.monotonic() > deadline:
+                raise TimeoutError("uvicorn did not start within 30 s")
             await asyncio.sleep(0.01)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        await asyncio.wait_for(task, 15)
+        try:
+            await asyncio.wait_for(task, 15)
+        finally:
+            sock.close()  # uvicorn closes it on a clean shutdown; not when startup failed
 
 
 def console_script(name: str) -> str:
