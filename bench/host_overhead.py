@@ -42,12 +42,12 @@ from fastmcp.client.transports import StreamableHttpTransport
 from pydantic_ai import Agent, ModelMessage, ModelResponse, TextPart, ToolCallPart, ToolReturnPart, UserPromptPart
 from pydantic_ai.mcp import MCPToolset
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
-from salient_host.config import Config
-from salient_host.config_load import load_config
-from salient_host.conversation import ConversationEngine
-from salient_host.events import TurnFinished
+from salient_host.config.load import load_config
+from salient_host.config.schema import Config
+from salient_host.engine.agents import build_agent, usage_limits
+from salient_host.engine.conversation import ConversationEngine
+from salient_host.engine.events import TurnFinished
 from salient_host.memory import Store
-from salient_host.runtime import build_agent, usage_limits
 
 INSTRUCTIONS = "Answer product questions from the catalog tools."
 QUESTION = "Do you have a glucose meter?"
@@ -275,7 +275,8 @@ async def main(turns: int, rounds: int) -> None:
     server = [str(BIN / "salient-catalog"), "--http", "--port", str(port), "--demo", "--log-level", "WARNING"]
     with (
         scratch_home() as env,
-        process(server, health_url=f"http://127.0.0.1:{port}/healthz", env=env),
+        # Thousands of calls from one client in minutes: the server's per-token rate limit would refuse them.
+        process(server, health_url=f"http://127.0.0.1:{port}/healthz", env=env | {"SALIENT_CATALOG_RATE_LIMIT": "off"}),
         tempfile.TemporaryDirectory(prefix="salient-bench-") as directory,
     ):
         config = host_config(url, Path(directory))

@@ -12,9 +12,9 @@ from typing import Any
 from host_support import agent, write_config
 from pydantic_ai import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel
-from salient_host.config_load import load_config
-from salient_host.conversation import ConversationEngine
-from salient_host.events import TurnEvent
+from salient_host.config.load import load_config
+from salient_host.engine.conversation import ConversationEngine
+from salient_host.engine.events import TurnEvent
 from salient_host.memory import Store
 from support import console_script, free_port, serve_process
 

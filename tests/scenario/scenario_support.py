@@ -35,12 +35,12 @@ from pydantic_ai import (
 )
 from pydantic_ai.messages import ERROR_OUTCOMES
 from pydantic_ai.models.function import AgentInfo
-from salient_host.config import Config
-from salient_host.config_load import load_config
-from salient_host.conversation import ConversationEngine
-from salient_host.events import TurnEvent, TurnFailed, TurnFinished
+from salient_host.config.load import load_config
+from salient_host.config.schema import Config
+from salient_host.engine.conversation import ConversationEngine
+from salient_host.engine.events import TurnEvent, TurnFailed, TurnFinished
 from salient_host.memory import Store
-from salient_host.summary import SUMMARY_INSTRUCTIONS, open_mailer
+from salient_host.summaries.summarizer import SUMMARY_INSTRUCTIONS, open_mailer
 from suite_servers import RunningServer
 from support import ROOT
 

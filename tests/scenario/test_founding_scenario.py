@@ -21,10 +21,10 @@ import pytest
 from engine_support import of_type, scripted
 from mail_support import SmtpSink, parts
 from salient_core.db import utcnow
-from salient_host.config import Config
-from salient_host.events import ApprovalRequested, Notice, ToolFinished, ToolStarted
+from salient_host.config.schema import Config
+from salient_host.engine.events import ApprovalRequested, Notice, ToolFinished, ToolStarted
 from salient_host.mail import unsubscribe_routes
-from salient_host.summary import SUMMARY_ROLE
+from salient_host.summaries.summarizer import SUMMARY_ROLE
 from scenario_support import (
     ORIGIN,
     UNSUBSCRIBE_BASE,

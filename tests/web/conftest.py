@@ -16,10 +16,10 @@ from engine_support import http_server
 from fastapi import FastAPI
 from playwright.async_api import Browser, Dialog, Page, async_playwright
 from pydantic_ai import models
-from salient_host.conversation import ConversationEngine
-from salient_host.events import Conversations
-from salient_host.memory.admin import AdminView
+from salient_host.engine.conversation import ConversationEngine
+from salient_host.engine.events import Conversations
 from salient_host.web import AdminData, StatusSource, WebSettings, create_web_app
+from salient_host.web.admin_view import AdminView
 from salient_host.web.status import BoardStatus
 from support import serve_asgi
 from web_engine import tiny_http_server, web_engine

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
-from salient_host.conversation import ConversationEngine
+from salient_host.engine.conversation import ConversationEngine
 from web_support import ADMIN_TOKEN, screenshot_path
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

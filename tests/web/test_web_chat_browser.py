@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, Route, expect
-from salient_host.events import Conversations
+from salient_host.engine.events import Conversations
 from salient_host.web import AdminData, WebSettings, create_web_app
 from salient_host.web.assets import VENDOR_FILES
 from support import serve_asgi

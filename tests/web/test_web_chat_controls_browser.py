@@ -19,9 +19,9 @@ from playwright.async_api import Browser, Page, expect
 from pydantic_ai import models
 from pydantic_ai.models.openai import OpenAIChatModel
 from pydantic_ai.providers.openai import OpenAIProvider
-from salient_host.conversation import ConversationEngine
-from salient_host.memory.admin import AdminView
+from salient_host.engine.conversation import ConversationEngine
 from salient_host.web import create_web_app
+from salient_host.web.admin_view import AdminView
 from support import free_port, serve_asgi
 from web_engine import web_engine
 from web_support import ADMIN_TOKEN, make_settings, screenshot_path
@@ -143,7 +143,7 @@ async def test_a_model_that_cannot_be_reached_gets_a_kind_message_a_retry_and_a_
             )
             await expect(page.get_by_text("Connection error")).to_have_count(0)  # the cause is the operator's
             await page.screenshot(path=screenshot_path("chat-model-failed"))
-            logged = [r.getMessage() for r in caplog.records if r.name == "salient_host.turn"]
+            logged = [r.getMessage() for r in caplog.records if r.name == "salient_host.engine.turn"]
             assert any("'sales'" in line and endpoint in line and "Connection error" in line for line in logged), logged
 
             fake = FakeOpenAI()

@@ -33,8 +33,8 @@ from host_support import TINY_SERVER, write_config
 from pydantic_ai import ModelMessage, ModelRequest, RetryPromptPart, ToolReturnPart, UserPromptPart
 from pydantic_ai.models import Model
 from pydantic_ai.models.function import AgentInfo, FunctionModel
-from salient_host.config_load import load_config
-from salient_host.conversation import ConversationEngine
+from salient_host.config.load import load_config
+from salient_host.engine.conversation import ConversationEngine
 from salient_host.memory import Store
 from support import free_port, serve_process
 

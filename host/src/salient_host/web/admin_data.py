@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-from salient_host.events import SessionInfo, ShownMessage
+from salient_host.engine.events import SessionInfo, ShownMessage
 
 
 @dataclass(frozen=True, kw_only=True)

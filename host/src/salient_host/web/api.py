@@ -15,10 +15,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sse_starlette import EventSourceResponse
 
-from salient_host.events import TurnEvent
-from salient_host.message_rules import MessageRefused, checked_message
-from salient_host.origin import SOURCE_KEYS
-from salient_host.runtime import UnknownAgent
+from salient_host.engine.agents import UnknownAgent
+from salient_host.engine.events import TurnEvent
+from salient_host.engine.message_rules import MessageRefused, checked_message
+from salient_host.engine.origin import SOURCE_KEYS
 from salient_host.web.context import NO_SESSION, WebContext, web
 from salient_host.web.errors import NotFound, Unprocessable
 from salient_host.web.security import SessionRef, session_cookie_name, set_cookie

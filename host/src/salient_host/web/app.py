@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.routing import BaseRoute
 
-from salient_host.events import Conversations
+from salient_host.engine.events import Conversations
 from salient_host.web import admin as admin_routes
 from salient_host.web import api, assets, pages
 from salient_host.web.admin_data import AdminData, StatusSource

@@ -9,7 +9,7 @@ from pathlib import Path
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from salient_host.events import Conversations, SessionInfo
+from salient_host.engine.events import Conversations, SessionInfo
 from salient_host.web.admin_data import AdminData, StatusSource
 from salient_host.web.errors import NotFound
 from salient_host.web.limits import RateLimiter, enforce

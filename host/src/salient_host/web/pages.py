@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from salient_host.events import ShownMessage
+from salient_host.engine.events import ShownMessage
 from salient_host.web.api import ORIGIN_KEYS
 from salient_host.web.assets import VENDOR_FILES
 from salient_host.web.context import WebContext, web

@@ -10,8 +10,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from salient_host.config import Config
-from salient_host.message_rules import MAX_MESSAGE_CHARS
+from salient_host.config.schema import Config
+from salient_host.engine.message_rules import MAX_MESSAGE_CHARS
 
 # Account and agent names appear in cookie names and URL paths; the config's own name rule, checked again here.
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

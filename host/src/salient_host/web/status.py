@@ -16,12 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from salient_host.config import ServerConfig
-from salient_host.toolsets import mcp_toolset
+from salient_host.config.schema import ServerConfig
+from salient_host.mcp.toolsets import mcp_toolset
 from salient_host.web.admin_data import ServerState
 
 if TYPE_CHECKING:
-    from salient_host.supervision import ServerStatus, StatusBoard
+    from salient_host.mcp.supervision import ServerStatus, StatusBoard
 
 PROBE_TIMEOUT_S = 5.0
 PROBE_TTL_S = 30.0

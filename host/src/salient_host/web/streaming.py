@@ -14,7 +14,7 @@ from typing import Any
 
 from sse_starlette import ServerSentEvent
 
-from salient_host.events import (
+from salient_host.engine.events import (
     ApprovalRequested,
     Notice,
     ShownMessage,

@@ -1,0 +1,1 @@
+"""Conversations and their turns: agents over the servers' toolsets, events, budgets, what each turn records."""

@@ -1,0 +1,447 @@
+"""One turn: run an agent over the session's stored history, stream what happens as events, record what it spent.
+
+Every model request is checked against the budgets first, streamed (so text reaches the person token by token),
+priced and stored with its latency the moment it ends. Every tool call is reported by the RecordingToolset around
+the agent's toolsets. The turn ends in exactly one TurnFinished or TurnFailed, and its messages are stored either
+way, so the session can go on from whatever was said and done.
+
+Records of requests and tool calls are written as they happen but do not hold the turn up: each write starts at once
+and runs beside the turn, and the turn waits for them all before it stores its answer (and before a budget reads
+what was spent). So once a turn has ended, everything in it is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic_ai import (
+    Agent,
+    DeferredToolRequests,
+    DeferredToolResults,
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    PartDeltaEvent,
+    PartStartEvent,
+    TextPart,
+    TextPartDelta,
+    ToolReturnPart,
+)
+from pydantic_ai.exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior, UsageLimitExceeded
+from pydantic_ai.messages import INTERRUPTED_TOOL_RETURN_CONTENT
+from pydantic_ai.models import Model
+from pydantic_ai.usage import UsageLimits
+
+from salient_host.engine.agents import Output
+from salient_host.engine.budgets import BudgetExceeded, BudgetGuard
+from salient_host.engine.events import (
+    ApprovalRequested,
+    FailureCode,
+    Notice,
+    TextDelta,
+    ToolFinished,
+    ToolStarted,
+    TurnFailed,
+    TurnFinished,
+)
+from salient_host.engine.recording import split_tool_name
+from salient_host.engine.redact import redact, shown_result
+from salient_host.engine.turnlog import TurnLog
+from salient_host.llm.pricing import Pricer
+from salient_host.memory import Store
+from salient_host.memory.models import Session
+
+log = logging.getLogger(__name__)
+
+
+class TurnError(Exception):
+    """The turn cannot go on; `code` and the message become its TurnFailed."""
+
+    def __init__(self, code: FailureCode, message: str) -> None:
+        super().__init__(message)
+        self.code: FailureCode = code
+
+
+def provider_message(exc: BaseException) -> str:
+    """The provider's own words when its error body has them (`{"error": {"message": ...}}`), else the exception."""
+    body = exc.body if isinstance(exc, ModelHTTPError) else None
+    if isinstance(body, dict):
+        error: Any = body.get("error", body)
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return (
+                f"{error['message']} (HTTP {exc.status_code})" if isinstance(exc, ModelHTTPError) else error["message"]
+            )
+    return str(exc) or type(exc).__name__
+
+
+# Exceptions (by class name: httpx, httpx2 and the provider SDKs each have their own) meaning no connection was made.
+UNREACHABLE = {"ConnectError", "ConnectTimeout", "APIConnectionError", "APITimeoutError"}
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether `exc` means the model's server could not be reached at all (not that it refused the request)."""
+    seen: set[int] = set()
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if type(current).__name__ in UNREACHABLE:
+            return True
+        todo.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+    return False
+
+
+def close_open_calls(messages: list[ModelMessage]) -> list[ModelMessage]:
+    """`messages` plus an 'interrupted' result for each tool call left without one, so the history stays valid."""
+    answered = {
+        part.tool_call_id
+        for message in messages
+        if isinstance(message, ModelRequest)
+        for part in message.parts
+        if isinstance(part, ToolReturnPart)
+    }
+    open_calls = [
+        part
+        for message in messages
+        if isinstance(message, ModelResponse)
+        for part in message.tool_calls
+        if part.tool_call_id not in answered
+    ]
+    if not open_calls:
+        return messages
+    returns = [
+        ToolReturnPart(c.tool_name, INTERRUPTED_TOOL_RETURN_CONTENT, c.tool_call_id, outcome="interrupted")
+        for c in open_calls
+    ]
+    return [*messages, ModelRequest(parts=returns)]
+
+
+def response_text(messages: Sequence[ModelMessage]) -> str:
+    """The text the model wrote in its last response (what a person sees when a turn pauses for approval)."""
+    for message in reversed(messages):
+        if isinstance(message, ModelResponse):
+            return "".join(p.content for p in message.parts if isinstance(p, TextPart))
+    return ""
+
+
+@dataclass
+class Turn:
+    store: Store
+    session: Session
+    log: TurnLog
+    pricer: Pricer
+    guard: BudgetGuard
+    servers: list[str]
+    config_file: str = ""
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: Decimal = Decimal(0)
+    unpriced: int = 0
+    model: Model | None = None  # the model of the running turn, named in the operator's log when it fails
+    _noticed: set[str] = field(default_factory=set)
+    _writes: list[asyncio.Future[Any]] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.log.turn_id
+
+    def _write(self, write: Awaitable[Any]) -> None:
+        """Store a record beside the turn, after the ones before it (see the module docstring).
+
+        One at a time and in order: concurrent writers would only wait for each other on SQLite's write lock.
+        """
+        previous = self._writes[-1] if self._writes else None
+
+        async def in_order() -> Any:
+            if previous is not None:
+                await asyncio.wait([previous])  # its outcome is `_written`'s to report
+            return await write
+
+        self._writes.append(asyncio.ensure_future(in_order()))
+
+    async def _written(self) -> None:
+        """Wait for every record started so far; the first that failed is raised once all have ended."""
+        writes, self._writes = self._writes, []
+        for outcome in await asyncio.gather(*writes, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                raise outcome
+
+    # Tool calls, as the RecordingToolset reports them.
+
+    def tool_started(self, call_id: str, name: str, args: dict[str, Any]) -> None:
+        server, tool = split_tool_name(name, self.servers)
+        self.log.emit(ToolStarted, call_id=call_id, server=server, tool=tool, args=redact(args))
+
+    async def tool_finished(
+        self, call_id: str, name: str, args: dict[str, Any], duration_ms: float, error: str | None, result: Any = None
+    ) -> None:
+        server, tool = split_tool_name(name, self.servers)
+        self.log.emit(
+            ToolFinished,
+            call_id=call_id,
+            server=server,
+            tool=tool,
+            duration_ms=duration_ms,
+            ok=error is None,
+            error=error,
+            result=shown_result(result) if error is None else None,
+        )
+        self._write(
+            self.store.record_tool_call(
+                self.session,
+                turn_id=self.id,
+                call_id=call_id,
+                server=server,
+                tool=tool,
+                args=redact(args),
+                outcome="ok" if error is None else "error",
+                duration_ms=duration_ms,
+                error=error,
+            )
+        )
+
+    # The run.
+
+    async def run(
+        self,
+        agent: Agent[None, Output],
+        model: Model,
+        *,
+        limits: UsageLimits,
+        deferred: DeferredToolResults | None = None,
+        model_source: str = "the model configuration",
+    ) -> None:
+        """Continue the session's history (whose last message is the person's, or their decisions in `deferred`).
+
+        `model_source` says where the model was chosen (`--model`, a configuration key), for failure messages.
+        """
+        try:
+            await self._run(agent, model, limits=limits, deferred=deferred, model_source=model_source)
+        finally:
+            if self._writes:  # a turn stopped part-way (the host closing) still stores the records it started
+                await asyncio.shield(asyncio.gather(*self._writes, return_exceptions=True))
+
+    async def _run(
+        self,
+        agent: Agent[None, Output],
+        model: Model,
+        *,
+        limits: UsageLimits,
+        deferred: DeferredToolResults | None = None,
+        model_source: str,
+    ) -> None:
+        self.model = model
+        history = await self.store.model_history(self.session.id)
+        new: list[ModelMessage] = []
+        try:
+            async with agent.iter(
+                None, message_history=history, deferred_tool_results=deferred, model=model, usage_limits=limits
+            ) as run:
+                try:
+                    async for node in run:
+                        if Agent.is_model_request_node(node):
+                            await self._before_request()
+                            async with node.stream(run.ctx) as stream:
+                                await self._stream(stream, model)
+                        elif Agent.is_call_tools_node(node):
+                            async with node.stream(run.ctx) as events:
+                                async for _ in events:
+                                    pass  # the RecordingToolset reports the calls as they run
+                finally:
+                    new = run.new_messages()
+                assert run.result is not None, "the run ended without a result"
+                output = run.result.output
+        except TurnError as exc:
+            await self.fail(exc.code, str(exc), new)
+        except BudgetExceeded as exc:
+            await self.fail("budget_exceeded", str(exc), new)
+        except UsageLimitExceeded as exc:
+            where = f"agents.{self.session.agent}.limits in {self.config_file}"
+            await self.fail("limit_reached", f"The turn reached a limit: {exc}. Raise it under {where}.", new)
+        except (ModelAPIError, UnexpectedModelBehavior) as exc:
+            if unreachable(exc):
+                await self.fail("model_unreachable", self._unreachable_message(model, exc, model_source), new)
+            else:
+                await self.fail("model_error", f"The model failed: {provider_message(exc)}", new)
+        except Exception as exc:
+            incident = uuid.uuid4().hex[:12]
+            log.exception("turn %s failed (incident %s)", self.id, incident)
+            await self.fail(
+                "internal", f"Internal error ({type(exc).__name__}); the host's log has incident {incident}.", new
+            )
+        else:
+            await self.finish(output, new)
+
+    def _unreachable_message(self, model: Model, exc: BaseException, source: str) -> str:
+        where = f" at {model.base_url.rstrip('/')}" if model.base_url else ""
+        return (
+            f"Cannot reach the model {model.model_name}{where} ({provider_message(exc)}). "
+            f"Agent {self.session.agent!r} uses it ({source}). "
+            "Start the model server or correct the model's address there; `salient config check` tests it."
+        )
+
+    def notice(self, level: Literal["info", "warning"], text: str) -> None:
+        """Tell the person something beside the answer (a server withdrawn, a budget nearly spent), once."""
+        if text not in self._noticed and not self.log.done:
+            self._noticed.add(text)
+            self.log.emit(Notice, level=level, text=text)
+
+    async def _before_request(self) -> None:
+        if self.guard.reads_spending(self.session):
+            await self._written()  # what this turn spent so far is counted
+        for warning in await self.guard.enforce(self.session, turn_cost=self.cost):
+            self.notice("warning", f"Budget nearly spent: {warning}.")
+
+    async def _stream(self, stream: Any, model: Model) -> None:
+        """Relay the text as it arrives; then price and store the request, whether it worked or not."""
+        started = time.perf_counter()
+        try:
+            async for event in stream:
+                if isinstance(event, PartStartEvent) and isinstance(event.part, TextPart) and event.part.content:
+                    self.log.emit(TextDelta, text=event.part.content)
+                elif (
+                    isinstance(event, PartDeltaEvent)
+                    and isinstance(event.delta, TextPartDelta)
+                    and event.delta.content_delta
+                ):
+                    self.log.emit(TextDelta, text=event.delta.content_delta)
+        except UsageLimitExceeded:
+            raise
+        except Exception as exc:
+            self._write(
+                self.store.record_request(
+                    self.session,
+                    turn_id=self.id,
+                    provider=model.system,
+                    model=model.model_name,
+                    input_tokens=0,
+                    output_tokens=0,
+                    cost_usd=Decimal(0),  # a refused request has no tokens to pay for
+                    latency_ms=(time.perf_counter() - started) * 1000,
+                    error=provider_message(exc),
+                )
+            )
+            raise
+        response: ModelResponse = stream.response
+        latency_ms = (time.perf_counter() - started) * 1000
+        cost = self.pricer.price(response, configured_name=model.model_name)
+        usage = response.usage
+        self._write(
+            self.store.record_request(
+                self.session,
+                turn_id=self.id,
+                provider=response.provider_name or model.system,
+                model=response.model_name or model.model_name,
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+                cost_usd=cost,
+                latency_ms=latency_ms,
+            )
+        )
+        self.input_tokens += usage.input_tokens
+        self.output_tokens += usage.output_tokens
+        if cost is None:
+            self.unpriced += 1
+        else:
+            self.cost += cost
+
+    # How a turn ends.
+
+    async def _record_denials(self, new: Sequence[ModelMessage]) -> None:
+        for message in new:
+            if not isinstance(message, ModelRequest):
+                continue
+            for part in message.parts:
+                if isinstance(part, ToolReturnPart) and part.outcome == "denied":
+                    server, tool = split_tool_name(part.tool_name, self.servers)
+                    await self.store.record_tool_call(
+                        self.session,
+                        turn_id=self.id,
+                        call_id=part.tool_call_id,
+                        server=server,
+                        tool=tool,
+                        args={},
+                        outcome="denied",
+                    )
+                    self.log.emit(Notice, level="info", text=f"Not run: {server}.{tool} (denied).")
+
+    async def finish(self, output: Output, new: list[ModelMessage]) -> None:
+        await self._written()
+        await self._record_denials(new)
+        held = output.approvals + output.calls if isinstance(output, DeferredToolRequests) else []
+        for call in held:
+            server, tool = split_tool_name(call.tool_name, self.servers)
+            args = redact(call.args_as_dict())
+            await self.store.record_tool_call(
+                self.session,
+                turn_id=self.id,
+                call_id=call.tool_call_id,
+                server=server,
+                tool=tool,
+                args=args,
+                outcome="awaiting_approval",
+            )
+            self.log.emit(
+                ApprovalRequested,
+                call_id=call.tool_call_id,
+                server=server,
+                tool=tool,
+                args=args,
+                reason=(
+                    f"{server}.{tool} can change or delete data (its MCP annotations do not mark it read-only or "
+                    f"non-destructive), and agent {self.session.agent!r} asks a person before running such tools"
+                ),
+            )
+        text = output if isinstance(output, str) else response_text(new)
+        message = await self.store.add_message(
+            self.session,
+            turn_id=self.id,
+            role="assistant",
+            text=text,
+            model_messages=new,
+            status="awaiting_approval" if held else "active",
+        )
+        self.log.emit(
+            TurnFinished,
+            message_id=message.id,
+            output=None if held else text,
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            cost_usd=float(self.cost) if not self.unpriced else None,
+        )
+
+    async def fail(self, code: FailureCode, message: str, new: Sequence[ModelMessage] = ()) -> None:
+        """Store what the turn got to (its history stays valid) with the reason, then emit TurnFailed."""
+        if code.startswith("model_") and self.model is not None:
+            # People in the chat see a kind message; the operator sees here which agent and endpoint failed, and how.
+            endpoint = self.model.base_url or self.model.system
+            log.warning(
+                "agent %r (session %s): model %s at %s failed: %s",
+                self.session.agent,
+                self.session.id,
+                self.model.model_name,
+                endpoint,
+                message,
+            )
+        await self._written()
+        await self._record_denials(new)
+        await self.store.add_message(
+            self.session,
+            turn_id=self.id,
+            role="assistant",
+            text="",
+            model_messages=close_open_calls(list(new)),
+            error_code=code,
+            error=message,
+            status="active",
+        )
+        self.log.emit(TurnFailed, code=code, message=message)

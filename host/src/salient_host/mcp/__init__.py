@@ -1,0 +1,1 @@
+"""How the host reaches MCP servers: discovery, client transports, supervision, per-server toolsets, connections."""

@@ -1,0 +1,184 @@
+"""Each conversation's own MCP connections, held open between its turns.
+
+    connections = ConversationConnections(config, idle=300, max_open=64)
+    async with connections.use(session_id, agent) as toolsets:    # the agent's toolsets, connected
+        ...                                                        # run the turn over them
+    await connections.aclose()
+
+Conversations never share an MCP session or credentials: each gets toolsets built for it alone (`agent_toolsets`),
+so each has its own supervisors, sessions and, for stdio servers, processes. Held open, a conversation's next turn
+skips connecting, listing tools and (stdio) starting the server again. A conversation's connections close when it
+has been quiet for `idle` seconds, when more than `max_open` conversations are held (the least recently used go
+first), or when the host closes. A server that fails in between is the supervisor's to reconnect (supervision.py).
+
+Only one turn of a conversation runs at a time (the engine's session lock), so one conversation's connections are
+never used by two turns at once. They are entered in one task and may be closed from another; the MCP client
+allows that (its session runs in a task of its own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic_ai.toolsets import AbstractToolset
+
+from salient_host.config.schema import Config
+from salient_host.mcp.supervision import Listener, SupervisedToolset, supervised_servers
+from salient_host.mcp.toolsets import agent_toolsets
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class Held:
+    """One conversation's connected toolsets."""
+
+    agent: str
+    toolsets: list[AbstractToolset[Any]]
+    stack: AsyncExitStack
+    in_use: bool = False
+    timer: asyncio.TimerHandle | None = field(default=None, repr=False)
+
+    @property
+    def servers(self) -> list[SupervisedToolset]:
+        return list(supervised_servers(self.toolsets).values())
+
+
+class ConversationConnections:
+    """See the module docstring."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        idle: float = 300.0,
+        max_open: int = 64,
+        on_open: Callable[[Iterable[SupervisedToolset]], None] | None = None,
+    ) -> None:
+        """`idle`: seconds a quiet conversation's connections stay open (0: closed after every turn).
+
+        `on_open`: called with the supervised servers of each conversation's new connections (an admin view's
+        `StatusBoard.track`).
+        """
+        self.config = config
+        self.idle = idle
+        self.max_open = max_open
+        self.on_open = on_open
+        self._held: OrderedDict[str, Held] = OrderedDict()  # least recently used first
+        self._closing: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    @asynccontextmanager
+    async def use(
+        self, session_id: str, agent: str, *, on_change: Listener | None = None
+    ) -> AsyncIterator[list[AbstractToolset[Any]]]:
+        """The conversation's toolsets for agent `agent`, connected, for the length of one turn.
+
+        `on_change` hears each server's state changes while new connections open (`up` or `down`, for progress).
+        """
+        held = self._held.pop(session_id, None)
+        if held is not None and (held.agent != agent or held.in_use):  # not expected: the engine prevents both
+            self._close_later(held)
+            held = None
+        if held is None:
+            held = await self._open(agent, on_change)
+        elif held.timer is not None:
+            held.timer.cancel()
+        self._held[session_id] = held
+        held.in_use = True
+        try:
+            yield held.toolsets
+        finally:
+            held.in_use = False
+            if self.idle > 0 and not self._closed and self._held.get(session_id) is held:
+                held.timer = asyncio.get_running_loop().call_later(self.idle, self._expire, session_id, held)
+            else:
+                self._drop(session_id, held)
+            self._evict()
+
+    async def aclose(self) -> None:
+        """Close every conversation's connections (a turn still running keeps its own until it ends)."""
+        self._closed = True
+        for session_id, held in list(self._held.items()):
+            if not held.in_use:
+                self._drop(session_id, held)
+        while self._closing:
+            await asyncio.gather(*list(self._closing), return_exceptions=True)
+
+    async def _open(self, agent: str, on_change: Listener | None = None) -> Held:
+        toolsets = agent_toolsets(self.config, self.config.agents[agent])
+        unsubscribe = (
+            [server.subscribe(on_change) for server in supervised_servers(toolsets).values()] if on_change else []
+        )
+
+        entered: list[AbstractToolset[Any]] = []
+
+        async def enter(toolset: AbstractToolset[Any]) -> None:
+            await toolset.__aenter__()
+            entered.append(toolset)
+
+        try:
+            async with AsyncExitStack() as stack:
+                stack.push_async_callback(_exit_all, entered)
+                # All at once, in and out: the slowest server bounds the wait, not the sum of them (a stdio server
+                # can take seconds to stop). A supervised server that cannot be reached is marked down here
+                # rather than raising (supervision.py).
+                outcomes = await asyncio.gather(*(enter(t) for t in toolsets), return_exceptions=True)
+                for outcome in outcomes:
+                    if isinstance(outcome, BaseException):
+                        raise outcome
+                held = Held(agent, toolsets, stack.pop_all())
+        finally:
+            for stop in unsubscribe:
+                stop()
+        if self.on_open is not None:
+            self.on_open(held.servers)
+        return held
+
+    def _expire(self, session_id: str, held: Held) -> None:
+        if self._held.get(session_id) is held and not held.in_use:
+            self._drop(session_id, held)
+
+    def _evict(self) -> None:
+        over = len(self._held) - self.max_open
+        for session_id, held in list(self._held.items()):
+            if over <= 0:
+                break
+            if not held.in_use:
+                self._drop(session_id, held)
+                over -= 1
+
+    def _drop(self, session_id: str, held: Held) -> None:
+        if self._held.get(session_id) is held:
+            del self._held[session_id]
+        self._close_later(held)
+
+    def _close_later(self, held: Held) -> None:
+        if held.timer is not None:
+            held.timer.cancel()
+        task = asyncio.create_task(self._close(held), name="close a conversation's MCP connections")
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    @staticmethod
+    async def _close(held: Held) -> None:
+        try:
+            await held.stack.aclose()
+        except Exception:  # a connection that died can fail its teardown; nothing is left to do about it
+            log.debug("closing a conversation's MCP connections failed", exc_info=True)
+
+
+async def _exit_all(toolsets: list[AbstractToolset[Any]]) -> None:
+    outcomes = await asyncio.gather(*(t.__aexit__(None, None, None) for t in toolsets), return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, Exception):  # as in `_close`: a dead connection can fail its teardown
+            log.debug("closing an MCP connection failed: %s", outcome)
