@@ -11,6 +11,7 @@ BENCHES = [
     ["tools_list_size.py"],
     ["stdio_cold_start.py"],
     ["http_latency.py"],
+    ["per_call.py"],
     [
         "http_latency.py",
         "--server",
