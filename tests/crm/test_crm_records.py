@@ -157,6 +157,39 @@ async def test_associate_is_undirected_and_idempotent(client: Client) -> None:
     assert company_links["associations"] == {"contact": [contact]}
 
 
+async def test_get_records_reads_each_records_own_links_and_profile(client: Client) -> None:
+    ada = await new_contact(client, "ada@example.com", first_name="Ada")
+    bob = await new_contact(client, "bob@example.com", first_name="Bob")
+    cyd = await new_contact(client, "cyd@example.com", first_name="Cyd")
+    companies = [
+        (
+            await call(
+                client, "create_record", object_type="company", properties={"name": name}, idempotency_key=f"co-{name}"
+            )
+        )["record"]["id"]
+        for name in ("Elm House", "Oak Court")
+    ]
+    for contact, company in [(ada, companies[0]), (ada, companies[1]), (bob, companies[1])]:
+        left, right = {"object_type": "contact", "id": contact}, {"object_type": "company", "id": company}
+        await call(client, "associate", left=left, right=right)
+    await call(client, "capture_profile", contact_id=bob, interests=["beds"])
+    gone = await new_contact(client, "gone@example.com")
+    await call(client, "archive_record", object_type="contact", id=gone)
+
+    got = await call(client, "get_records", object_type="contact", ids=[bob, "999999", ada, cyd, bob, gone])
+    assert [r["id"] for r in got["records"]] == [bob, ada, cyd]  # as asked, each once
+    assert got["missing"] == ["999999", gone]
+    by_id = {r["id"]: r for r in got["records"]}
+    assert {k: sorted(v) for k, v in by_id[ada]["associations"].items()} == {"company": sorted(companies)}
+    assert by_id[bob]["associations"] == {"company": [companies[1]]}
+    assert by_id[cyd]["associations"] == {}
+    assert by_id[bob]["profile"]["interests"] == ["beds"]
+    assert by_id[ada]["profile"] is None and by_id[cyd]["profile"] is None
+    firms = await call(client, "get_records", object_type="company", ids=companies)
+    assert [sorted(r["associations"]["contact"]) for r in firms["records"]] == [[ada], sorted([ada, bob])]
+    assert all("profile" not in r or r["profile"] is None for r in firms["records"])
+
+
 async def test_move_deal_stage(client: Client, crm: Crm) -> None:
     deal = await new_deal(client)
     dry = await call(client, "move_deal_stage", deal_id=deal, stage="proposal", dry_run=True)

@@ -188,6 +188,20 @@ async def list_associations(session: AsyncSession, account: str, object_type: st
     return list(await session.scalars(query.order_by(Association.id)))
 
 
+async def list_associations_of(
+    session: AsyncSession, account: str, object_type: str, record_ids: Sequence[str]
+) -> list[Association]:
+    """The links of any of these records of one type, in the order they were made."""
+    query = select(Association).where(
+        Association.account_id == account,
+        or_(
+            and_(Association.left_type == object_type, Association.left_id.in_(record_ids)),
+            and_(Association.right_type == object_type, Association.right_id.in_(record_ids)),
+        ),
+    )
+    return list(await session.scalars(query.order_by(Association.id)))
+
+
 async def timeline(
     session: AsyncSession,
     account: str,
@@ -233,6 +247,11 @@ async def list_pipelines(session: AsyncSession, account: str) -> list[tuple[Pipe
 async def get_profile(session: AsyncSession, account: str, contact_id: str) -> Profile | None:
     query = select(Profile).where(Profile.account_id == account, Profile.contact_id == contact_id)
     return await session.scalar(query)
+
+
+async def get_profiles(session: AsyncSession, account: str, contact_ids: Sequence[str]) -> list[Profile]:
+    query = select(Profile).where(Profile.account_id == account, Profile.contact_id.in_(contact_ids))
+    return list(await session.scalars(query))
 
 
 async def count_contacts(session: AsyncSession, account: str) -> int:

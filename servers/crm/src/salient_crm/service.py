@@ -91,18 +91,11 @@ class CrmService:
         return RecordPage(items=records, total=total, next_cursor=next_cursor(offset, limit, total, fp))
 
     async def get_records(self, account: str, object_type: ObjectType, ids: Sequence[str]) -> RecordList:
-        found = await self.backend.get(account, object_type, ids)
-        records: list[Record] = []
-        for record_id in dict.fromkeys(ids):
-            record = found.get(record_id)
-            if record is None:
-                continue
-            links = await self.backend.associations(account, Ref(object_type=object_type, id=record_id))
-            update: dict[str, Any] = {"associations": links}
-            if object_type == "contact":
-                update["profile"] = await self.backend.get_profile(account, record_id)
-            records.append(record.model_copy(update=update))
-        return RecordList(records=records, missing=[i for i in dict.fromkeys(ids) if i not in found])
+        wanted = list(dict.fromkeys(ids))
+        found = await self.backend.get_linked(account, object_type, wanted)
+        return RecordList(
+            records=[found[i] for i in wanted if i in found], missing=[i for i in wanted if i not in found]
+        )
 
     async def _require(self, account: str, ref: Ref) -> Record:
         found = await self.backend.get(account, ref.object_type, [ref.id], include_archived=True)

@@ -58,6 +58,10 @@ class Backend(Protocol):
         """The records with these ids that exist (archived ones only with `include_archived`)."""
         ...
 
+    async def get_linked(self, account: str, object_type: ObjectType, ids: Sequence[str]) -> dict[str, Record]:
+        """The active records with these ids that exist, each with its associations and, for a contact, its profile."""
+        ...
+
     async def create(
         self,
         account: str,

@@ -146,6 +146,18 @@ class HubSpotBackend:
                 return ids
             after = page.paging.next.after
 
+    async def get_linked(self, account: str, object_type: ObjectType, ids: Sequence[str]) -> dict[str, Record]:
+        found = await self.get(account, object_type, ids)
+        linked: dict[str, Record] = {}
+        for record_id, record in found.items():
+            update: dict[str, Any] = {
+                "associations": await self.associations(account, Ref(object_type=object_type, id=record_id))
+            }
+            if object_type == "contact":
+                update["profile"] = await self.get_profile(account, record_id)
+            linked[record_id] = record.model_copy(update=update)
+        return linked
+
     async def associations(self, account: str, ref: Ref) -> dict[str, list[str]]:
         self._own(account)
         source = await self._hs_ref(ref)

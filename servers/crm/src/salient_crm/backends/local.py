@@ -49,6 +49,18 @@ def to_record(object_type: ObjectType, row: repo.RecordRow) -> Record:
     )
 
 
+def _profile(row: models.Profile) -> Profile:
+    history = [Consent.model_validate(c) for c in row.consent_history]
+    return Profile(
+        contact_id=row.contact_id,
+        interests=list(row.interests),
+        preferences=dict(row.preferences),
+        consent=history[-1] if history else None,
+        consent_history=history,
+        updated_at=row.updated_at,
+    )
+
+
 def _pair(left: Ref, right: Ref) -> tuple[tuple[str, str], tuple[str, str]]:
     """Associations are undirected: store each pair once, in the order of its types."""
     a, b = sorted([(left.object_type, left.id), (right.object_type, right.id)])
@@ -72,6 +84,40 @@ class LocalBackend:
         async with self.db.session(account=account) as session:
             rows = await repo.get_many(session, account, object_type, ids, include_archived=include_archived)
         return {str(r.id): to_record(object_type, r) for r in rows}
+
+    async def get_linked(self, account: str, object_type: ObjectType, ids: Sequence[str]) -> dict[str, Record]:
+        """One session and three selects (records, their links, contacts' profiles), whatever the number of ids."""
+        async with self.db.session(account=account) as session:
+            rows = await repo.get_many(session, account, object_type, ids, include_archived=False)
+            found = [str(r.id) for r in rows]
+            links = await repo.list_associations_of(session, account, object_type, found) if found else []
+            profiles = (
+                {p.contact_id: p for p in await repo.get_profiles(session, account, found)}
+                if object_type == "contact" and found
+                else {}
+            )
+        linked: dict[str, dict[str, list[str]]] = {record_id: {} for record_id in found}
+        for link in links:  # in link order, as `associations` lists them
+            if link.left_type == object_type and link.left_id in linked:
+                linked[link.left_id].setdefault(link.right_type, []).append(link.right_id)
+            elif link.right_type == object_type and link.right_id in linked:
+                linked[link.right_id].setdefault(link.left_type, []).append(link.left_id)
+            if (
+                link.left_type == link.right_type == object_type
+                and link.left_id != link.right_id
+                and link.left_id in linked
+                and link.right_id in linked
+            ):  # two of the records asked for, linked to each other: each lists the other
+                linked[link.right_id].setdefault(link.left_type, []).append(link.left_id)
+        records: dict[str, Record] = {}
+        for row in rows:
+            record_id = str(row.id)
+            update: dict[str, Any] = {"associations": linked[record_id]}
+            if object_type == "contact":
+                profile = profiles.get(record_id)
+                update["profile"] = _profile(profile) if profile is not None else None
+            records[record_id] = to_record(object_type, row).model_copy(update=update)
+        return records
 
     async def create(
         self,
@@ -251,17 +297,7 @@ class LocalBackend:
     async def get_profile(self, account: str, contact_id: str) -> Profile | None:
         async with self.db.session(account=account) as session:
             row = await repo.get_profile(session, account, contact_id)
-        if row is None:
-            return None
-        history = [Consent.model_validate(c) for c in row.consent_history]
-        return Profile(
-            contact_id=row.contact_id,
-            interests=list(row.interests),
-            preferences=dict(row.preferences),
-            consent=history[-1] if history else None,
-            consent_history=history,
-            updated_at=row.updated_at,
-        )
+        return _profile(row) if row is not None else None
 
     async def save_profile(self, account: str, profile: Profile) -> Profile:
         async with self.db.transaction(account=account) as session:
