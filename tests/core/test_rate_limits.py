@@ -17,7 +17,7 @@ from salient_catalog.server import build_server
 from salient_catalog.settings import CatalogSettings
 from salient_core.app import token_store
 from salient_core.http import build_http_app
-from salient_core.ratelimit import RATE_LIMITED
+from salient_core.ratelimit import RATE_LIMITED, LocalWindows, parse_rate_limit
 from support import REDIS_URL, free_port, require_redis, serve_asgi
 
 LIST_TOOLS = {"jsonrpc": "2.0", "id": 7, "method": "tools/list", "params": {}}
@@ -173,3 +173,22 @@ def test_a_bad_rate_limit_setting_is_refused_with_the_expected_form(value: str, 
 def test_rate_limits_can_be_turned_off_and_default_to_one_real_use_never_hits() -> None:
     assert CatalogSettings(rate_limit="off").rate_limit == "off"
     assert CatalogSettings().rate_limit == "600/minute"
+
+
+def test_a_local_window_moves_counts_each_limit_and_forgets_idle_keys() -> None:
+    now = [1000.0]
+    windows = LocalWindows(parse_rate_limit("2/second; 3/minute"), clock=lambda: now[0])
+    assert windows.spend("a") is None and windows.spend("a") is None
+    refused = windows.spend("a")  # third in the same second: the per-second limit refuses, retry in 1 s
+    assert refused is not None and str(refused.limit) == "2 per 1 second" and refused.retry_after_seconds == 1
+    assert windows.spend("b") is None  # another caller has a budget of its own
+    now[0] += 1.5  # the first two left the one-second window, not the minute
+    assert windows.spend("a") is None  # the minute's third
+    refused = windows.spend("a")
+    assert refused is not None and str(refused.limit) == "3 per 1 minute"
+    assert refused.retry_after_seconds == 59  # the oldest of the minute's three leaves it 58.5 s from now
+    now[0] += 60
+    assert windows.spend("a") is None  # the minute's window has moved past all three
+    now[0] += 61
+    windows.spend("c")  # a spend after the longest window sweeps out keys idle that long
+    assert {key for key, _ in windows.hits} == {"c"}
