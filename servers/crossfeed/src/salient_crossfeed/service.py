@@ -8,7 +8,6 @@ from salient_core.db import Database
 from salient_core.errors import InvalidInput, NotFound
 from salient_core.pagination import decode_cursor, fingerprint, next_cursor
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from salient_crossfeed import explain, mining
 from salient_crossfeed import repository as repo
@@ -169,23 +168,25 @@ class CrossfeedService:
     async def list_competitors(self, account: str, *, limit: int, cursor: str | None) -> CompetitorPage:
         fp = fingerprint(account, ["competitors"])
         offset = decode_cursor(cursor, fp)
-        async with self.db.session(account=account) as session:
-            count = select(func.count()).select_from(Competitor).where(Competitor.account_id == account)
-            total = int(await session.scalar(count) or 0)
-            rows = await session.scalars(
-                select(Competitor).where(Competitor.account_id == account).order_by(Competitor.key)
-            )
-            counts = await self._claim_counts(session, account)
-        competitors = list(rows)[offset : offset + limit]
-        return CompetitorPage(
-            items=[_competitor(c, counts.get(c.key, 0)) for c in competitors],
-            total=total,
-            next_cursor=next_cursor(offset, limit, total, fp),
+        claims = (
+            select(Claim.competitor, func.count().label("n"))
+            .where(Claim.account_id == account)
+            .group_by(Claim.competitor)
+            .subquery()
         )
-
-    async def _claim_counts(self, session: AsyncSession, account: str) -> dict[str, int]:
-        query = select(Claim.competitor, func.count()).where(Claim.account_id == account).group_by(Claim.competitor)
-        return {k: int(n) for k, n in (await session.execute(query)).all()}
+        query = (
+            select(Competitor, claims.c.n)
+            .outerjoin(claims, claims.c.competitor == Competitor.key)
+            .where(Competitor.account_id == account)
+            .order_by(Competitor.key)
+        )
+        async with self.db.session(account=account) as session:  # one select: competitors and their claim counts
+            rows = (await session.execute(query)).all()
+        return CompetitorPage(
+            items=[_competitor(c, int(n or 0)) for c, n in rows[offset : offset + limit]],
+            total=len(rows),
+            next_cursor=next_cursor(offset, limit, len(rows), fp),
+        )
 
     async def _claims(
         self, account: str, competitor: str, product: str | None
