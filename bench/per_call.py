@@ -170,7 +170,7 @@ async def main(
             if target.server is not None:
                 env[f"SALIENT_{target.server.upper()}_RATE_LIMIT"] = rate_limit
             proc = stack.enter_context(
-                process(command(target, port), health_url=f"http://127.0.0.1:{port}/healthz", env=env)
+                process(command(target, port), health_url=f"http://127.0.0.1:{port}/healthz", env=env, timeout=900)
             )
             target.url, target.pid = f"http://127.0.0.1:{port}/mcp", proc.pid
         await asyncio.gather(*(first_call(t) for t in targets))
