@@ -2,8 +2,8 @@
 an MCP client, and a Chroma server started from the chromadb package itself.
 
 The main modules run on three backends: SQLite with embedded Chroma, PostgreSQL with embedded Chroma, and SQLite
-with a Chroma server (`chroma run`, one per test module, a fresh Chroma database per test). That covers each
-database and each vector store without running the full product of the two.
+with a Chroma server (`chroma run`, one per test run or parallel worker, a fresh Chroma database per test). That
+covers each database and each vector store without running the full product of the two.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def require_model() -> Path:
     return MODEL_DIR
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Chroma server from the installed chromadb package (`chroma run`) on a free loopback port."""
     path = tmp_path_factory.mktemp("chroma-server")
@@ -90,7 +90,7 @@ def settings(db_url: str, chroma: str | None, tmp_path: Path, docs_root: Path) -
         file_roots=[docs_root],
         chunk_chars=400,
         chroma=chroma,
-        chroma_database=f"test-{uuid.uuid4().hex[:12]}",  # a server is shared by a module's tests
+        chroma_database=f"test-{uuid.uuid4().hex[:12]}",  # the server is shared by every test
         url_allow_networks=LOOPBACK_ONLY,
         fetch_timeout=5,
     )
