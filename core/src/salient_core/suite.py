@@ -9,9 +9,9 @@ most of the memory. The per-client rate limit is off unless the operator's own `
 otherwise: the host is one client carrying every visitor's turns, and limits each visitor itself.
 
 A server that cannot start (its port taken, its demo refused) is reported and the others go on serving. Each
-server's outcome is written to stdout as one line for the parent to follow: `ready NAME` once it accepts
-requests, `failed NAME REASON` if it never will. Logs go to stderr, as for every server. SIGINT or SIGTERM stops
-them all.
+server's outcome is written to stdout as one line for the parent to follow: `ready NAME` once its `/healthz`
+answers 200 (it accepts requests and has finished its warm-up), `failed NAME REASON` if it never will. Logs go
+to stderr, as for every server. SIGINT or SIGTERM stops them all.
 """
 
 from __future__ import annotations
@@ -103,10 +103,32 @@ async def serve_one(server: ServerEntry, settings: ServerSettings, running: dict
 
 
 async def _announce(uvi: SuiteServer, settings: ServerSettings, name: str) -> None:
+    """Say `ready` once the server listens and its `/healthz` answers 200 (after its warm-up, see warm_up.py)."""
     while not uvi.started:  # noqa: ASYNC110 - uvicorn sets a flag, it has no event to wait on
         await asyncio.sleep(0.01)
+    while not await _healthy(settings.host, settings.port):  # noqa: ASYNC110 - polled, as a client would
+        await asyncio.sleep(0.02)
     log.info("%s serving MCP at http://%s:%d%s", name, settings.host, settings.port, settings.path)
     say(f"ready {name}")
+
+
+async def _healthy(host: str, port: int) -> bool:
+    """Whether `GET /healthz` answers 200 (one HTTP/1.1 request on loopback; no client library needed)."""
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 5)
+    except (OSError, TimeoutError):
+        return False
+    try:
+        writer.write(f"GET /healthz HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode())
+        await writer.drain()
+        status = await asyncio.wait_for(reader.readline(), 5)
+        return status.split(b" ")[1:2] == [b"200"]
+    except (OSError, TimeoutError):
+        return False
+    finally:
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
 
 
 async def serve_suite(servers: list[tuple[ServerEntry, ServerSettings]], stop: asyncio.Event) -> None:
