@@ -301,7 +301,6 @@ class SearchIndex:
         self._orders.clear()
         self._facet_columns.clear()
         self._corrections_cache.clear()
-        self._by_length.clear()
 
     def prepare(self) -> None:
         """Compute the kept orders now (a build does this off the event loop) rather than on the first query."""
@@ -364,6 +363,8 @@ class SearchIndex:
         self._post_docs.extend([_EMPTY_DOCS] * grown)
         self._post_weights.extend([np.zeros(0)] * grown)
         self.df = np.concatenate([self.df, np.zeros(grown, dtype=np.int64)])
+        if self._by_length:
+            self._add_to_lengths(range(n_terms - grown, n_terms))
         if not flat_terms:
             return
         term_array = np.frombuffer(flat_terms, dtype=np.int64)
@@ -536,13 +537,16 @@ class SearchIndex:
         """Terms of one length that a correction can reach: the stems corrected are letters only, so a term with
         more digits than the largest distance (a SKU such as "g10452") is never within it."""
         if not self._by_length:
-            for t, term in enumerate(self.vocab):
-                if sum(c.isdigit() for c in term) > _MAX_DISTANCE:
-                    continue
+            self._add_to_lengths(range(len(self.vocab)))
+        return self._by_length.get(length, ([], []))
+
+    def _add_to_lengths(self, term_ids: Iterable[int]) -> None:
+        for t in term_ids:
+            term = self.vocab[t]
+            if sum(c.isdigit() for c in term) <= _MAX_DISTANCE:
                 terms, ids = self._by_length.setdefault(len(term), ([], []))
                 terms.append(term)
                 ids.append(t)
-        return self._by_length.get(length, ([], []))
 
     def filter_mask(self, filters: Filters) -> np.ndarray:
         mask = self.alive.copy()
