@@ -15,6 +15,13 @@ install it outside the project and point at it, e.g.
 
 Without it (not on PATH, no `--time-server`) the baseline is a one-tool server on the plain `mcp` SDK, and the
 table says so. `--importtime DIR` also writes each server's `-X importtime` profile of one start into DIR.
+
+A second table times the host's command line, `salient --version` (every `salient` command, and every test that
+runs one, pays its imports), next to a bare `python -c pass`, in the same rounds.
+
+`--before DIR` adds every Salient row again, run from an older checkout's sources (DIR/core/src, DIR/servers/*/src,
+DIR/host/src put first on PYTHONPATH, e.g. `git archive <rev> core servers host | tar -x -C DIR`), in the same
+rounds: a before/after comparison under the same load.
 """
 
 from __future__ import annotations
@@ -99,7 +106,7 @@ def cold_start(args: list[str], env: dict[str, str], *, timeout: float = 120) ->
         time.sleep(IDLE_SECONDS)
         memory = rss_mb(proc.pid)
         proc.stdin.close()
-        proc.wait(timeout=30)
+        proc.wait(timeout=timeout)  # a first start finishes loading the demo before it exits
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -108,16 +115,31 @@ def cold_start(args: list[str], env: dict[str, str], *, timeout: float = 120) ->
     return elapsed, memory
 
 
+def run_to_exit(args: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, timeout=120)
+    return time.perf_counter() - start
+
+
 def time_server(explicit: str | None) -> str | None:
     if explicit:
         return explicit
     return shutil.which("mcp-server-time")
 
 
-def main(rounds: int, time_server_path: str | None, servers: list[str], importtime: Path | None) -> None:
+def older_sources(before: Path) -> str:
+    paths = [before / "core" / "src", *sorted((before / "servers").glob("*/src")), before / "host" / "src"]
+    return os.pathsep.join(str(path) for path in paths)
+
+
+def main(
+    rounds: int, time_server_path: str | None, servers: list[str], importtime: Path | None, before: Path | None
+) -> None:
     with tempfile.TemporaryDirectory(prefix="salient-bench-") as home:
         env = {**os.environ, "XDG_DATA_HOME": home, "HOME": home}
         env.pop("PYTHONPROFILEIMPORTTIME", None)
+        envs: dict[str, dict[str, str]] = {}  # label -> environment, where not `env`
+        old_env = {**env, "PYTHONPATH": older_sources(before)} if before is not None else None
         fastmcp_script = Path(home) / "minimal_fastmcp.py"
         fastmcp_script.write_text(FASTMCP_MINIMAL)
         commands: dict[str, list[str]] = {}
@@ -125,42 +147,54 @@ def main(rounds: int, time_server_path: str | None, servers: list[str], importti
             baseline = "mcp-server-time"
             commands[baseline] = [time_server_path]
         else:
-            baseline = "one-tool mcp SDK server (mcp-server-time not installed)"
+            baseline = "one-tool mcp SDK server (no mcp-server-time)"
             mcp_script = Path(home) / "minimal_mcp.py"
             mcp_script.write_text(MCP_MINIMAL)
             commands[baseline] = [sys.executable, str(mcp_script)]
-        commands["one-tool fastmcp server"] = [sys.executable, str(fastmcp_script)]
+        commands["one-tool fastmcp"] = [sys.executable, str(fastmcp_script)]
         for name in servers:
-            commands[f"salient-{name} --demo"] = [str(BIN / f"salient-{name}"), "--demo", "--log-level", "WARNING"]
+            commands[f"salient-{name}"] = [str(BIN / f"salient-{name}"), "--demo", "--log-level", "WARNING"]
+            if old_env is not None:
+                commands[f"salient-{name} (before)"] = commands[f"salient-{name}"]
+                envs[f"salient-{name} (before)"] = old_env
         for name in servers:  # the first start loads the demo company: not timed
             seeded = time.perf_counter()
-            cold_start(commands[f"salient-{name} --demo"], env, timeout=900)
+            cold_start(commands[f"salient-{name}"], env, timeout=900)
             print(f"seeded salient-{name} in {time.perf_counter() - seeded:.1f} s", file=sys.stderr)
-        for command in commands.values():  # one untimed start each warms the page cache for all
-            cold_start(command, env)
+        for label, command in commands.items():  # one untimed start each warms the page cache for all
+            cold_start(command, envs.get(label, env))
         if importtime is not None:
             importtime.mkdir(parents=True, exist_ok=True)
             for label, command in commands.items():
-                out = importtime / (label.split()[0] + ".importtime.txt")
+                out = importtime / (label.split()[0] + ("-before" if label in envs else "") + ".importtime.txt")
                 with out.open("w") as sink:
                     proc = subprocess.Popen(
                         command,
                         stdin=subprocess.PIPE,
                         stdout=subprocess.PIPE,
                         stderr=sink,
-                        env={**env, "PYTHONPROFILEIMPORTTIME": "1"},
+                        env={**envs.get(label, env), "PYTHONPROFILEIMPORTTIME": "1"},
                         text=True,
                     )
                     proc.communicate("".join(json.dumps(m) + "\n" for m in HANDSHAKE), timeout=120)
-        times: dict[str, list[float]] = {label: [] for label in commands}
+        clis = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "salient --version": [str(BIN / "salient"), "--version"],
+        }
+        if old_env is not None:
+            clis["salient --version (before)"] = clis["salient --version"]
+            envs["salient --version (before)"] = old_env
+        times: dict[str, list[float]] = {label: [] for label in [*commands, *clis]}
         memory: dict[str, list[float]] = {label: [] for label in commands}
         for round_ in range(rounds):  # alternating, in a rotating order, so all see the same machine load
             labels = list(commands)
             labels = labels[round_ % len(labels) :] + labels[: round_ % len(labels)]
             for label in labels:
-                elapsed, rss = cold_start(commands[label], env)
+                elapsed, rss = cold_start(commands[label], envs.get(label, env))
                 times[label].append(elapsed)
                 memory[label].append(rss)
+            for label, command in clis.items():
+                times[label].append(run_to_exit(command, envs.get(label, env)))
     base_time = statistics.median(times[baseline])
     base_rss = statistics.median(memory[baseline])
     rows = []
@@ -169,19 +203,34 @@ def main(rounds: int, time_server_path: str | None, servers: list[str], importti
         rss = statistics.median(memory[label])
         rows.append([label, median * 1000, min(times[label]) * 1000, median / base_time, rss, rss / base_rss])
     load = os.getloadavg()
+    python = statistics.median(times["python -c pass"])
     print_table(
-        f"stdio cold start, spawn to tools/list answered, and idle RSS after it ({rounds} alternating rounds; "
+        f"stdio cold start (Salient servers with --demo, seeded), spawn to tools/list, idle RSS ({rounds} rounds; "
         f"load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})",
         ["server", "median ms", "min ms", "time ratio", "RSS MB", "RSS ratio"],
         rows,
     )
+    print_table(
+        f"host command line, spawn to exit ({rounds} rounds, same run)",
+        ["command", "median ms", "min ms", "ratio"],
+        [
+            [
+                label,
+                statistics.median(times[label]) * 1000,
+                min(times[label]) * 1000,
+                statistics.median(times[label]) / python,
+            ]
+            for label in clis
+        ],
+    )
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--time-server", help="the mcp-server-time executable (default: found on PATH)")
     parser.add_argument("--servers", default=",".join(SERVERS), help="comma-separated subset of " + ",".join(SERVERS))
     parser.add_argument("--importtime", type=Path, help="write each server's import profile into this directory")
+    parser.add_argument("--before", type=Path, help="also run the Salient rows from this older checkout's sources")
     args = parser.parse_args()
-    main(args.rounds, time_server(args.time_server), args.servers.split(","), args.importtime)
+    main(args.rounds, time_server(args.time_server), args.servers.split(","), args.importtime, args.before)

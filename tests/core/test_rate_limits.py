@@ -173,6 +173,8 @@ def test_a_bad_rate_limit_setting_is_refused_with_the_expected_form(value: str, 
 def test_rate_limits_can_be_turned_off_and_default_to_one_real_use_never_hits() -> None:
     assert CatalogSettings(rate_limit="off").rate_limit == "off"
     assert CatalogSettings().rate_limit == "600/minute"
+    # The settings take the default without parsing it (to start without `limits`): it must parse.
+    assert [str(item) for item in parse_rate_limit(CatalogSettings().rate_limit)] == ["600 per 1 minute"]
 
 
 def test_a_local_window_moves_counts_each_limit_and_forgets_idle_keys() -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 from chromadb.utils.embedding_functions import onnx_mini_lm_l6_v2
 from library_support import require_model
-from salient_library.embeddings import MiniLM, MiniLMEmbeddingFunction
+from salient_library.chroma_function import MiniLMEmbeddingFunction
+from salient_library.embeddings import MiniLM
 
 MODEL_DIR_UNUSED = Path("/nonexistent")  # batching is planned before the model is loaded
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from salient_library.demo import DEMO_COLLECTION, ingest_demo
+from library_support import open_service
+from salient_library.demo import DEMO_COLLECTION, DEMO_TAGS, ingest_demo, load_demo
 from salient_library.service import LibraryService
+from salient_library.sources import Plan, plan_paths
 
 QUESTIONS = [
     ("How many days do I have to send something back?", "Returns and refunds"),
@@ -49,6 +51,18 @@ async def test_demo_search(service: LibraryService) -> None:
 
     again = await ingest_demo(service, "demo")
     assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, report.added)
+
+    # The next start with --demo finds the collection current without opening Chroma (or loading the model).
+    async with open_service(service.settings) as restarted:
+        await load_demo(restarted, "demo")
+        assert restarted.store._client is None  # pyright: ignore[reportPrivateUsage]
+        directory = service.settings.data_dir / "library-demo"
+        plan = plan_paths([str(directory)], roots=[directory], max_bytes=service.settings.max_file_bytes)
+        assert await restarted.ingestor.is_current("demo", DEMO_COLLECTION, plan, tags=DEMO_TAGS)
+        # Anything else (other tags, a document more or less) is not current, so the ingest runs as before.
+        assert not await restarted.ingestor.is_current("demo", DEMO_COLLECTION, plan, tags=["other"])
+        fewer = Plan(items=plan.items[1:])
+        assert not await restarted.ingestor.is_current("demo", DEMO_COLLECTION, fewer, tags=DEMO_TAGS)
 
 
 async def test_ties_are_ordered_by_chunk_id_and_scores_are_bounded(service: LibraryService) -> None:

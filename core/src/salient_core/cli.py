@@ -24,7 +24,6 @@ from salient_core.app import audit_log, token_store
 from salient_core.audit import parse_since
 from salient_core.auth import expiry_from_days, scopes_for
 from salient_core.errors import ImportFailed, SalientError
-from salient_core.http import serve_http
 from salient_core.logs import configure_logging
 from salient_core.models import AuditEntry
 from salient_core.settings import ServerSettings
@@ -331,5 +330,8 @@ async def _serve(name: str, settings: ServerSettings, mcp: FastMCP) -> None:
     if not settings.http:
         await mcp.run_async(transport="stdio", show_banner=False)
         return
+    # The HTTP stack (auth, rate limits with redis) only when serving HTTP: a stdio server starts without it.
+    from salient_core.http import serve_http
+
     async with token_store(settings, name) as store:
         await serve_http(mcp, settings, store)

@@ -4,23 +4,32 @@ Every package keeps Alembic revisions in `<package>/migrations/versions/` and it
 (`alembic_version_<name>`), so several packages can share one database without stepping on each other.
 Revisions are written by hand (`op.add_column`, `op.create_table`, ...); they must never drop a column that
 holds rows without first copying them.
+
+A server checks its schema on every start, and it is nearly always current. So `upgrade` first reads every version
+table in one query and compares them with the newest revisions named in the revision files (read as text, not run);
+only when something differs, or cannot be read, does Alembic load and do the work. Alembic (with Mako and Pygments)
+is therefore imported only then: most starts never need it.
 """
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import logging
 import weakref
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
-from alembic.config import Config
-from alembic.runtime.environment import EnvironmentContext
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from salient_core.db import Database
+
+if TYPE_CHECKING:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +58,81 @@ class MigrationSet:
         return f"alembic_version_{self.name}"
 
     def script(self) -> ScriptDirectory:
+        from alembic.script import ScriptDirectory  # Alembic only when a schema is migrated: see the module docstring
+
         return ScriptDirectory(str(self.directory), version_locations=[str(self.directory / "versions")])
+
+    def heads(self) -> frozenset[str] | None:
+        """The newest revisions, read from the revision files' text; None when a file does not say plainly."""
+        return _heads(self.directory / "versions")
+
+
+@cache
+def _heads(versions: Path) -> frozenset[str] | None:
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted(versions.glob("*.py")):
+        found = _revision_names(path)
+        if found is None:
+            return None
+        revision, down_revision = found
+        revisions.add(revision)
+        parents.update(down_revision)
+    return frozenset(revisions - parents) if revisions else None
+
+
+def _revision_names(path: Path) -> tuple[str, tuple[str, ...]] | None:
+    """`revision` and `down_revision` of one revision file, as literals at its top level (None if not so)."""
+    values: dict[str, object] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8"), str(path)).body:
+        target, value = None, None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign):
+            target, value = node.target, node.value
+        if isinstance(target, ast.Name) and target.id in ("revision", "down_revision") and value is not None:
+            try:
+                values[target.id] = ast.literal_eval(value)
+            except ValueError:
+                return None
+    revision, down = values.get("revision"), values.get("down_revision")
+    if not isinstance(revision, str):
+        return None
+    if down is None:
+        return revision, ()
+    if isinstance(down, str):
+        return revision, (down,)
+    if isinstance(down, tuple | list) and all(isinstance(d, str) for d in down):
+        return revision, tuple(down)
+    return None
+
+
+async def is_current(db: Database, *sets: MigrationSet) -> bool:
+    """True when every set's version table holds exactly its newest revisions: one query, no Alembic."""
+    wanted = [migrations.heads() for migrations in sets]
+    if not sets or any(heads is None for heads in wanted):
+        return False
+    async with db.engine.connect() as connection:
+        quote = connection.dialect.identifier_preparer.quote
+        query = " UNION ALL ".join(
+            f"SELECT {i} AS n, version_num FROM {quote(migrations.version_table)}" for i, migrations in enumerate(sets)
+        )
+        try:
+            rows = cast(list[tuple[int, str]], (await connection.exec_driver_sql(query)).all())
+        except DBAPIError:  # a version table not there yet: a new database, or a new set
+            await connection.rollback()
+            return False
+    found: list[set[str]] = [set() for _ in sets]
+    for n, version in rows:
+        found[n].add(version)
+    return all(have == heads for have, heads in zip(found, wanted, strict=True))
 
 
 def _upgrade(connection: Connection, migrations: MigrationSet, target: str) -> None:
+    # Alembic only when a schema is migrated: see the module docstring.
+    from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
+
     config = Config()
     script = migrations.script()
 
@@ -71,12 +151,16 @@ def _upgrade(connection: Connection, migrations: MigrationSet, target: str) -> N
 
 
 def _current(connection: Connection, migrations: MigrationSet) -> str | None:
+    from alembic.runtime.migration import MigrationContext  # see _upgrade
+
     context = MigrationContext.configure(connection, opts={"version_table": migrations.version_table})
     return context.get_current_revision()
 
 
 async def upgrade(db: Database, *sets: MigrationSet, target: str = "heads") -> None:
     """Bring each migration set up to `target` (default: its newest revision), in order."""
+    if target == "heads" and await is_current(db, *sets):
+        return
     for migrations in sets:
         async with _one_at_a_time(), db.engine.connect() as connection:
             if db.is_sqlite:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import typer
 from salient_core.cli import console, make_cli, run_async, settings_of
 
-from salient_crm.backends.hubspot_api import HubSpotApi
-from salient_crm.backends.hubspot_setup import SetupReport, setup
 from salient_crm.server import build_server
 from salient_crm.settings import CrmSettings
 
@@ -25,6 +23,10 @@ app.add_typer(hubspot, name="hubspot")
 @hubspot.command("setup")
 def hubspot_setup(ctx: typer.Context) -> None:
     """Create Salient's custom properties in the HubSpot portal (once per portal; re-running changes nothing)."""
+    # The HubSpot client (hubspot-api-client, urllib3) loads for this command only, not for every start of the server.
+    from salient_crm.backends.hubspot_api import HubSpotApi
+    from salient_crm.backends.hubspot_setup import SetupReport, setup
+
     settings = settings_of(ctx)
     assert isinstance(settings, CrmSettings)
     if settings.hubspot_token is None or not settings.hubspot_token.get_secret_value():

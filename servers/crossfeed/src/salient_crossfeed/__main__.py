@@ -10,7 +10,6 @@ from salient_core.cli import make_cli, run_import, settings_of
 from salient_core.db import Database
 from salient_core.migrate import upgrade
 
-from salient_crossfeed import importer
 from salient_crossfeed.records import KINDS
 from salient_crossfeed.server import MIGRATIONS, build_server
 from salient_crossfeed.settings import CrossfeedSettings
@@ -35,6 +34,9 @@ def import_(
     strict: Annotated[bool, typer.Option("--strict", help="Import nothing if any record is bad.")] = False,
 ) -> None:
     """Import into the account given by --account; re-running the same file changes nothing."""
+    # The importer (and the YAML parser it reads files with) loads for this command only, not for every start.
+    from salient_crossfeed import importer
+
     settings = settings_of(ctx)
 
     async def run() -> importer.ImportReport:

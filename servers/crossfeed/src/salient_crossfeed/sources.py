@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 from salient_core.errors import ImportFailed
 
@@ -137,6 +136,8 @@ def _group(
 
 def _lines_of(text: str) -> Callable[[str, int], int | None]:
     """Line numbers of the items of each top-level list, from the YAML node tree (JSON is YAML too)."""
+    import yaml  # see parse_document
+
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -157,6 +158,9 @@ def _lines_of(text: str) -> Callable[[str, int], int | None]:
 
 
 def parse_document(text: str, name: str, kind: str | None) -> Parsed:
+    # PyYAML loads with the first document read (an import, the first demo load), not on every server start.
+    import yaml
+
     try:
         data = json.loads(text) if name.lower().endswith(".json") else yaml.safe_load(text)
     except json.JSONDecodeError as exc:

@@ -18,8 +18,6 @@ from typing import Any, Protocol
 import httpx
 import numpy as np
 import numpy.typing as npt
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
-from chromadb.utils.embedding_functions import register_embedding_function
 
 from salient_library.errors import ModelMissing
 
@@ -211,34 +209,3 @@ class MiniLM:
             norms[norms == 0] = 1e-12
             out[picked] = pooled / norms[:, np.newaxis]
         return out
-
-
-@register_embedding_function
-class MiniLMEmbeddingFunction(EmbeddingFunction[Documents]):
-    """`MiniLM` as a Chroma embedding function, so a collection reopened later knows how it was embedded."""
-
-    def __init__(self, model_dir: str | None = None, model: MiniLM | None = None) -> None:
-        self.model = model or MiniLM(Path(model_dir) if model_dir else default_model_dir())
-
-    def __call__(self, input: Documents) -> Embeddings:
-        return list(self.model.embed(list(input)))
-
-    @staticmethod
-    def name() -> str:
-        return "salient_minilm_l6_v2"
-
-    def get_config(self) -> dict[str, Any]:
-        return {"model_dir": str(self.model.model_dir)}
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> MiniLMEmbeddingFunction:
-        return MiniLMEmbeddingFunction(model_dir=config.get("model_dir"))
-
-    def default_space(self) -> Space:
-        return "cosine"
-
-    def supported_spaces(self) -> list[Space]:
-        return ["cosine", "l2", "ip"]
-
-    def max_tokens(self) -> int:
-        return MAX_TOKENS

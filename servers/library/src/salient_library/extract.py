@@ -12,9 +12,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import trafilatura
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 from salient_core.errors import InvalidInput
 
 from salient_library.errors import EmptyDocument
@@ -76,6 +73,9 @@ def parse_markdown(text: str, *, fallback_title: str, kind: str = "markdown") ->
 
 
 def parse_html(html: str, *, fallback_title: str) -> Document:
+    # trafilatura (with lxml, dateutil, courlan, htmldate) loads with the first HTML document, not on server start.
+    import trafilatura
+
     body = trafilatura.extract(html, output_format="markdown", include_formatting=True, favor_recall=True) or ""
     metadata = trafilatura.extract_metadata(html)
     document = parse_markdown(body, fallback_title=fallback_title, kind="html")
@@ -85,6 +85,10 @@ def parse_html(html: str, *, fallback_title: str) -> Document:
 
 
 def parse_pdf(data: bytes, *, fallback_title: str) -> Document:
+    # pypdf loads with the first PDF, not on server start.
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]

@@ -73,6 +73,27 @@ class Ingestor:
                 progress(total, total)
         return report
 
+    async def is_current(self, account: str, collection: str, plan: Plan, *, tags: list[str]) -> bool:
+        """True when running `plan` would change nothing: the collection holds exactly the plan's documents, each
+        ready, with the same content, tags and origin page. One query and the files' hashes; no Chroma, no model."""
+        if plan.urls or plan.problems or plan.gone or plan.complete:
+            return False
+        async with self.db.session(account=account) as session:
+            known = await repo.fingerprints(session, account, collection)
+        if set(known) != {item.origin for item in plan.items}:
+            return False
+        for item in plan.items:
+            existing = known[item.origin]
+            data = item.data if item.data is not None else await asyncio.to_thread(item.read)
+            if (
+                existing.status != "ready"
+                or existing.content_hash != content_hash(data)
+                or sorted(existing.tags) != sorted(tags)
+                or (item.via is not None and existing.via != item.via)
+            ):
+                return False
+        return True
+
     async def _one(
         self, account: str, collection: str, item: Item, tags: list[str], existing: repo.Fingerprint | None
     ) -> tuple[str, str]:

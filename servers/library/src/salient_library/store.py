@@ -7,6 +7,9 @@ so a collection records which embedder made them (`embedder` in its metadata) an
 Chroma's client is synchronous; the service calls these methods in a worker thread. Every chunk's metadata
 carries its account and source, and every read goes to the collection that belongs to the caller's account,
 so one account's chunks never reach another's results.
+
+chromadb (with its telemetry, gRPC and protobuf stack) is imported when the store is first opened, not when the
+server starts: a client's `initialize` and `tools/list` never need it.
 """
 
 from __future__ import annotations
@@ -15,22 +18,21 @@ import hashlib
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
-import chromadb
 import httpx
 import numpy as np
 import numpy.typing as npt
-from chromadb.api import ClientAPI
-from chromadb.api.models.Collection import Collection
-from chromadb.api.shared_system_client import SharedSystemClient
-from chromadb.config import Settings
-from chromadb.errors import NotFoundError
 
 from salient_library.embeddings import MINILM_IDENTITY
 from salient_library.errors import EmbedderMismatch
 from salient_library.settings import LibrarySettings
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+    from chromadb.config import Settings
 
 # Chroma refuses larger write batches; this stays well under its limit on every backend.
 WRITE_BATCH = 1000
@@ -51,6 +53,8 @@ def collection_name(account: str, collection: str) -> str:
 
 
 def chroma_settings(settings: LibrarySettings) -> Settings:
+    from chromadb.config import Settings  # chromadb on first use: see the module docstring
+
     url = settings.chroma_url()
     if url is None:
         return Settings(anonymized_telemetry=False, is_persistent=True, persist_directory=str(settings.chroma_dir()))
@@ -96,6 +100,10 @@ class VectorStore:
             return self._client
 
     def _open(self) -> ClientAPI:
+        import chromadb  # on first use: see the module docstring
+        from chromadb.api.shared_system_client import SharedSystemClient
+        from chromadb.errors import NotFoundError
+
         settings = self.settings
         config = chroma_settings(settings)
         tenant, database = settings.chroma_tenant, settings.chroma_database
@@ -158,6 +166,8 @@ class VectorStore:
                 configuration={"hnsw": {"space": "cosine"}},
             )
         else:
+            from chromadb.errors import NotFoundError  # loaded by client() already
+
             try:
                 found = self.client().get_collection(name)
             except NotFoundError:

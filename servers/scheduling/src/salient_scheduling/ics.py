@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from icalendar import Calendar, Event, vCalAddress, vText
+if TYPE_CHECKING:
+    from icalendar import vCalAddress
 
 PRODID = "-//Salient//salient-scheduling//EN"
 
@@ -33,6 +35,8 @@ class Invite:
 
 
 def _address(name: str, email: str, **params: str) -> vCalAddress:
+    from icalendar import vCalAddress, vText  # see render
+
     address = vCalAddress(f"mailto:{email}")
     address.params["CN"] = vText(name)
     for key, value in params.items():
@@ -42,6 +46,9 @@ def _address(name: str, email: str, **params: str) -> vCalAddress:
 
 def render(invite: Invite) -> str:
     """The invite as .ics text (CRLF line endings, as RFC 5545 requires)."""
+    # icalendar (80 modules with dateutil) loads when the first invite is rendered, not on every server start.
+    from icalendar import Calendar, Event
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import nylas
 from fastmcp import Context, FastMCP
 from fastmcp.prompts import Message
 from pydantic import Field
@@ -20,7 +19,6 @@ from salient_core.times import Instant, TimeZoneName
 
 from salient_scheduling.backends.base import CalendarBackend
 from salient_scheduling.backends.local import LocalBackend
-from salient_scheduling.backends.nylas import NylasBackend
 from salient_scheduling.booking import BookingService
 from salient_scheduling.demo import load_demo
 from salient_scheduling.schemas import (
@@ -69,6 +67,11 @@ def open_backend(settings: SchedulingSettings) -> CalendarBackend:
     """The calendar backend the settings name (see backends/base.py)."""
     if settings.backend == "nylas":
         assert settings.nylas_api_key is not None  # the settings refuse backend 'nylas' without a key
+        # The Nylas SDK (requests, marshmallow, dataclasses-json) loads only when the settings choose it.
+        import nylas
+
+        from salient_scheduling.backends.nylas import NylasBackend
+
         client = nylas.Client(
             api_key=settings.nylas_api_key.get_secret_value(),
             api_uri=settings.nylas_api_uri.rstrip("/"),
