@@ -54,7 +54,7 @@ async def test_upgrade_from_first_catalog_schema_keeps_rows(db_url: str) -> None
             )
 
         await upgrade(db, *MIGRATIONS)
-        assert await current_revision(db, CATALOG_MIGRATIONS) == "catalog_0002"
+        assert await current_revision(db, CATALOG_MIGRATIONS) == "catalog_0003"
         async with db.session() as session:
             row = (
                 await session.execute(
@@ -69,7 +69,7 @@ async def test_upgrade_from_first_catalog_schema_keeps_rows(db_url: str) -> None
         assert tags in ("[]", [])  # new column, filled for old rows
         assert attributes in ('{"foldable": true}', {"foldable": True})
         await upgrade(db, *MIGRATIONS)  # a second start changes nothing
-        assert await current_revision(db, CATALOG_MIGRATIONS) == "catalog_0002"
+        assert await current_revision(db, CATALOG_MIGRATIONS) == "catalog_0003"
     finally:
         await db.close()
 
@@ -82,7 +82,7 @@ async def test_a_current_schema_is_checked_in_one_query_and_anything_older_is_mi
         await upgrade(db, CATALOG_MIGRATIONS, target="catalog_0001")
         assert not await is_current(db, *MIGRATIONS)  # catalog one revision behind
         await upgrade(db, *MIGRATIONS)
-        assert await current_revision(db, CATALOG_MIGRATIONS) == "catalog_0002"
+        assert await current_revision(db, CATALOG_MIGRATIONS) == "catalog_0003"
         assert await is_current(db, *MIGRATIONS)
 
         statements: list[str] = []
@@ -93,7 +93,7 @@ async def test_a_current_schema_is_checked_in_one_query_and_anything_older_is_mi
         event.listen(db.engine.sync_engine, "before_cursor_execute", record)
         await upgrade(db, *MIGRATIONS)  # the next start
         assert len(statements) == 1 and "alembic_version_catalog" in statements[0]
-        assert await current_revision(db, CATALOG_MIGRATIONS) == "catalog_0002"
+        assert await current_revision(db, CATALOG_MIGRATIONS) == "catalog_0003"
     finally:
         await db.close()
 
