@@ -139,7 +139,15 @@ def main(
         env = {**os.environ, "XDG_DATA_HOME": home, "HOME": home}
         env.pop("PYTHONPROFILEIMPORTTIME", None)
         envs: dict[str, dict[str, str]] = {}  # label -> environment, where not `env`
-        old_env = {**env, "PYTHONPATH": older_sources(before)} if before is not None else None
+        old_env = None
+        if before is not None:  # its own data directory: the older code may not know the newer schema
+            old_home = Path(home) / "before"
+            old_env = {
+                **env,
+                "PYTHONPATH": older_sources(before),
+                "XDG_DATA_HOME": str(old_home),
+                "HOME": str(old_home),
+            }
         fastmcp_script = Path(home) / "minimal_fastmcp.py"
         fastmcp_script.write_text(FASTMCP_MINIMAL)
         commands: dict[str, list[str]] = {}
@@ -157,10 +165,11 @@ def main(
             if old_env is not None:
                 commands[f"salient-{name} (before)"] = commands[f"salient-{name}"]
                 envs[f"salient-{name} (before)"] = old_env
-        for name in servers:  # the first start loads the demo company: not timed
-            seeded = time.perf_counter()
-            cold_start(commands[f"salient-{name}"], env, timeout=900)
-            print(f"seeded salient-{name} in {time.perf_counter() - seeded:.1f} s", file=sys.stderr)
+        for label in commands:  # the first start loads the demo company: not timed
+            if label.startswith("salient-"):
+                seeded = time.perf_counter()
+                cold_start(commands[label], envs.get(label, env), timeout=900)
+                print(f"seeded {label} in {time.perf_counter() - seeded:.1f} s", file=sys.stderr)
         for label, command in commands.items():  # one untimed start each warms the page cache for all
             cold_start(command, envs.get(label, env))
         if importtime is not None:
