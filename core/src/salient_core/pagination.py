@@ -2,6 +2,9 @@
 
 A cursor carries an offset and a fingerprint of the query and account it belongs to, so a cursor replayed
 against another query or account is refused with a clear error instead of returning a wrong page.
+
+A tool takes a `Cursor` argument; its service opens a `PageRequest` from it (checking the cursor against the
+query) and answers with a `Page[T]` whose `next_cursor` the request works out.
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from typing import Any, Generic, TypeVar, cast
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, Field
 
@@ -23,6 +27,10 @@ MAX_CURSOR_CHARS = 200  # ours are about 50
 
 
 T = TypeVar("T")
+
+# The `cursor` argument of every paginated tool. Longer than any cursor issued, so that a mangled one is refused by
+# `decode_cursor` with a hint rather than by the schema.
+Cursor = Annotated[str | None, Field(max_length=500, description="next_cursor of the previous page.")]
 
 
 class Page(BaseModel, Generic[T]):
@@ -102,3 +110,26 @@ def _malformed(cursor: str) -> InvalidInput:
 def next_cursor(offset: int, limit: int, total: int, fp: str) -> str | None:
     end = offset + limit
     return encode_cursor(end, fp) if end < total else None
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """Where a paginated call starts (`offset`) and how much it takes (`limit`), for the query `fp` fingerprints."""
+
+    offset: int
+    limit: int
+    fp: str
+
+    @classmethod
+    def from_cursor(cls, cursor: str | None, *, account: str, query: Any, limit: int) -> PageRequest:
+        """The page `cursor` points at for this account and query (the first page without one).
+
+        Raises:
+            InvalidInput: the cursor is malformed or was issued for another query or account.
+        """
+        fp = fingerprint(account, query)
+        return cls(decode_cursor(cursor, fp), limit, fp)
+
+    def next_cursor(self, total: int) -> str | None:
+        """The cursor of the page after this one, out of `total` items; None when this page is the last."""
+        return next_cursor(self.offset, self.limit, total, self.fp)

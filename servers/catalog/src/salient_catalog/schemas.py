@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, Field
+from salient_core.pagination import Page
 
 AttributeValue = str | int | float | bool
 Sort = Literal["relevance", "price_asc", "price_desc", "name", "newest"]
@@ -129,10 +130,7 @@ class CategoryOut(BaseModel):
     description: str = ""
 
 
-class CategoryPage(BaseModel):
-    items: list[CategoryOut]
-    total: int
-    next_cursor: str | None = None
+CategoryPage = Page[CategoryOut]
 
 
 class StockChange(BaseModel):

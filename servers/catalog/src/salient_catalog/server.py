@@ -13,7 +13,7 @@ from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
 from salient_core.arguments import ArgumentModel
 from salient_core.db import Database
 from salient_core.migrate import MigrationSet
-from salient_core.pagination import MAX_LIMIT
+from salient_core.pagination import MAX_LIMIT, Cursor
 from salient_core.settings import ServerSettings
 
 from salient_catalog.demo import load_demo
@@ -99,7 +99,7 @@ def build_server(settings: CatalogSettings) -> FastMCP:
         ] = None,
         sort: Annotated[Sort, Field(description="Order of hits.")] = "relevance",
         limit: Annotated[int, Field(ge=1, le=50, description="Hits per page.")] = 10,
-        cursor: Annotated[str | None, Field(max_length=500, description="next_cursor of the previous page.")] = None,
+        cursor: Cursor = None,
         detail: Annotated[Detail, Field(description="summary (compact) or full (variants, attributes).")] = "summary",
     ) -> SearchResult:
         """Search the catalog by words and filters; returns ranked products, facet counts and a next cursor.
@@ -167,7 +167,7 @@ def build_server(settings: CatalogSettings) -> FastMCP:
         ctx: Context,
         parent: Annotated[str | None, Field(max_length=120, description="Only subcategories of this slug.")] = None,
         limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Categories per page.")] = MAX_LIMIT,
-        cursor: Annotated[str | None, Field(max_length=500, description="next_cursor of the previous page.")] = None,
+        cursor: Cursor = None,
     ) -> CategoryPage:
         """List categories as a tree (depth, parent) with product counts, to browse or to pick a filter."""
         service, account = _service(ctx)

@@ -9,7 +9,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from salient_core.db import Database
 from salient_core.errors import Conflict, InvalidInput, NotFound
-from salient_core.pagination import decode_cursor, fingerprint, next_cursor
+from salient_core.pagination import PageRequest
 from sqlalchemy.exc import IntegrityError
 
 from salient_catalog import repository as repo
@@ -65,15 +65,19 @@ class CatalogService:
     ) -> SearchResult:
         if price_min is not None and price_max is not None and price_min > price_max:
             raise InvalidInput(f"price_min {price_min} is above price_max {price_max}.", hint="Swap them or drop one.")
-        fp = fingerprint(account, ["search", query, category, price_min, price_max, in_stock, attributes, sort])
-        offset = decode_cursor(cursor, fp)
+        at = PageRequest.from_cursor(
+            cursor,
+            account=account,
+            query=["search", query, category, price_min, price_max, in_stock, attributes, sort],
+            limit=limit,
+        )
         snapshot = await self.read.get(account)
         index = snapshot.index
         filters = Filters(price_min=price_min, price_max=price_max, in_stock=in_stock)
         if category is not None:
             filters.category_ids = index.descendants(self._category_id(index, category))
         filters.attributes = self._check_attributes(index, attributes)
-        ranked = index.search(query, filters, sort, offset=offset, limit=limit)
+        ranked = index.search(query, filters, sort, offset=at.offset, limit=limit)
         total = ranked.total
         page = ranked.page
         views = await snapshot.products(index.products[i].pk for i in page)
@@ -88,7 +92,7 @@ class CatalogService:
         result = SearchResult(
             hits=hits,
             total=total,
-            next_cursor=next_cursor(offset, limit, total, fp),
+            next_cursor=at.next_cursor(total),
             facets=self._facets(index, ranked.mask, narrow=category is not None),
             interpreted_as=ranked.interpreted_as,
         )
@@ -309,8 +313,7 @@ class CatalogService:
     async def list_categories(
         self, account: str, *, parent: str | None, limit: int, cursor: str | None
     ) -> CategoryPage:
-        fp = fingerprint(account, ["categories", parent])
-        offset = decode_cursor(cursor, fp)
+        at = PageRequest.from_cursor(cursor, account=account, query=["categories", parent], limit=limit)
         index = (await self.read.get(account)).index
         counts = index.category_counts(index.filter_mask(Filters()))
         cats = list(index.categories.values())
@@ -329,9 +332,9 @@ class CatalogService:
             for c in ordered
         ]
         return CategoryPage(
-            items=items[offset : offset + limit],
+            items=items[at.offset : at.offset + limit],
             total=len(items),
-            next_cursor=next_cursor(offset, limit, len(items), fp),
+            next_cursor=at.next_cursor(len(items)),
         )
 
     async def overview_facets(self, account: str) -> Facets:

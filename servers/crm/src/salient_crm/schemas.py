@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from salient_core.arguments import ArgumentModel
+from salient_core.pagination import Page
 
 from salient_crm.objects import ObjectType
 
@@ -33,10 +34,7 @@ class Record(BaseModel):
     profile: Profile | None = Field(default=None, description="The visitor profile of a contact (get_records only).")
 
 
-class RecordPage(BaseModel):
-    items: list[Record]
-    total: int = Field(description="Number of matching records across all pages.")
-    next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page; null on the last.")
+RecordPage = Page[Record]
 
 
 class RecordList(BaseModel):

@@ -13,7 +13,7 @@ from salient_core.arguments import ArgumentModel
 from salient_core.db import Database, utcnow
 from salient_core.freeform import JsonLimits
 from salient_core.migrate import MigrationSet
-from salient_core.pagination import MAX_LIMIT
+from salient_core.pagination import MAX_LIMIT, Cursor
 from salient_core.settings import ServerSettings
 from salient_core.times import Instant
 
@@ -51,7 +51,6 @@ list_activities. describe_schema lists every object, field, enum option and pipe
 
 TypeArg = Annotated[ObjectType, Field(description="contact, company, deal, lead or activity.")]
 IdArg = Annotated[str, Field(min_length=1, max_length=64, description="The record's id.")]
-Cursor = Annotated[str | None, Field(max_length=500, description="next_cursor of the previous page.")]
 DryRun = Annotated[bool, Field(description="Show the result without changing anything.")]
 Owner = Annotated[str | None, Field(max_length=64, description="Owner (sales rep) id from find_owner.")]
 Text = Annotated[str | None, Field(max_length=1000, description="Leave out to keep the current value.")]

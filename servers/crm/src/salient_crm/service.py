@@ -12,7 +12,7 @@ from typing import Any
 
 from salient_core.db import utcnow
 from salient_core.errors import InvalidInput
-from salient_core.pagination import decode_cursor, fingerprint, next_cursor
+from salient_core.pagination import PageRequest
 
 from salient_crm import validation as check
 from salient_crm.backends.base import Backend, Idempotency, Properties, SearchQuery
@@ -84,11 +84,12 @@ class CrmService:
     ) -> RecordPage:
         conditions = check.conditions(object_type, filters)
         sort_field, descending = check.sort_key(object_type, sort)
-        fp = fingerprint(account, ["search", object_type, query, filters, sort])
-        offset = decode_cursor(cursor, fp)
-        search = SearchQuery(query, conditions, sort_field, descending, offset, limit)
+        at = PageRequest.from_cursor(
+            cursor, account=account, query=["search", object_type, query, filters, sort], limit=limit
+        )
+        search = SearchQuery(query, conditions, sort_field, descending, at.offset, limit)
         records, total = await self.backend.search(account, object_type, search)
-        return RecordPage(items=records, total=total, next_cursor=next_cursor(offset, limit, total, fp))
+        return RecordPage(items=records, total=total, next_cursor=at.next_cursor(total))
 
     async def get_records(self, account: str, object_type: ObjectType, ids: Sequence[str]) -> RecordList:
         wanted = list(dict.fromkeys(ids))
@@ -143,13 +144,16 @@ class CrmService:
         limit: int,
         cursor: str | None,
     ) -> RecordPage:
-        fp = fingerprint(account, ["timeline", ref.object_type, ref.id, sorted(types), since])
-        offset = decode_cursor(cursor, fp)
+        at = PageRequest.from_cursor(
+            cursor, account=account, query=["timeline", ref.object_type, ref.id, sorted(types), since], limit=limit
+        )
         if since is not None:
             since = check.parse_datetime(since, "since")
         await self._require(account, ref)
-        items, total = await self.backend.timeline(account, ref, types=types, since=since, offset=offset, limit=limit)
-        return RecordPage(items=items, total=total, next_cursor=next_cursor(offset, limit, total, fp))
+        items, total = await self.backend.timeline(
+            account, ref, types=types, since=since, offset=at.offset, limit=limit
+        )
+        return RecordPage(items=items, total=total, next_cursor=at.next_cursor(total))
 
     # -- writing -----------------------------------------------------------------------------------------
 

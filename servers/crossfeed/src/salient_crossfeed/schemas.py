@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
+from salient_core.pagination import Page
 
 Strategy = Literal["round_robin", "least_loaded"]
 
@@ -96,10 +97,7 @@ class CompetitorOut(BaseModel):
     claims: int = Field(description="Battlecard claims on file.")
 
 
-class CompetitorPage(BaseModel):
-    items: list[CompetitorOut]
-    total: int
-    next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page; null on the last.")
+CompetitorPage = Page[CompetitorOut]
 
 
 class ClaimOut(BaseModel):

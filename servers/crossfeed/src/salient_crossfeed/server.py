@@ -13,7 +13,7 @@ from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
 from salient_core.arguments import at_least_one_of
 from salient_core.db import Database
 from salient_core.migrate import MigrationSet
-from salient_core.pagination import MAX_LIMIT
+from salient_core.pagination import MAX_LIMIT, Cursor
 from salient_core.settings import ServerSettings
 
 from salient_crossfeed.demo import load_demo
@@ -127,7 +127,7 @@ def build_server(settings: CrossfeedSettings) -> FastMCP:
     async def list_competitors(
         ctx: Context,
         limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Competitors per page.")] = 20,
-        cursor: Annotated[str | None, Field(max_length=500, description="next_cursor of the previous page.")] = None,
+        cursor: Cursor = None,
     ) -> CompetitorPage:
         """List the competitors with battlecards on file."""
         service, account = _service(ctx)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from salient_core.db import Database
 from salient_core.errors import InvalidInput, NotFound
-from salient_core.pagination import decode_cursor, fingerprint, next_cursor
+from salient_core.pagination import PageRequest
 from sqlalchemy import func, select
 
 from salient_crossfeed import explain, mining
@@ -166,8 +166,7 @@ class CrossfeedService:
     # -- competitors -----------------------------------------------------------------------------------------
 
     async def list_competitors(self, account: str, *, limit: int, cursor: str | None) -> CompetitorPage:
-        fp = fingerprint(account, ["competitors"])
-        offset = decode_cursor(cursor, fp)
+        at = PageRequest.from_cursor(cursor, account=account, query=["competitors"], limit=limit)
         claims = (
             select(Claim.competitor, func.count().label("n"))
             .where(Claim.account_id == account)
@@ -183,9 +182,9 @@ class CrossfeedService:
         async with self.db.session(account=account) as session:  # one select: competitors and their claim counts
             rows = (await session.execute(query)).all()
         return CompetitorPage(
-            items=[_competitor(c, int(n or 0)) for c, n in rows[offset : offset + limit]],
+            items=[_competitor(c, int(n or 0)) for c, n in rows[at.offset : at.offset + limit]],
             total=len(rows),
-            next_cursor=next_cursor(offset, limit, len(rows), fp),
+            next_cursor=at.next_cursor(len(rows)),
         )
 
     async def _claims(

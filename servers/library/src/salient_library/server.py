@@ -14,7 +14,7 @@ from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
 from salient_core.arguments import exactly_one_of
 from salient_core.db import Database
 from salient_core.migrate import MigrationSet
-from salient_core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from salient_core.pagination import DEFAULT_LIMIT, MAX_LIMIT, Cursor
 from salient_core.settings import ServerSettings
 
 from salient_library.crawl import CrawlLimits
@@ -189,7 +189,7 @@ def build_server(settings: LibrarySettings) -> FastMCP:
         ctx: Context,
         collection: Annotated[str | None, Field(max_length=100, description="Only this collection.")] = None,
         limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Sources per page.")] = DEFAULT_LIMIT,
-        cursor: Annotated[str | None, Field(max_length=500, description="next_cursor of the previous page.")] = None,
+        cursor: Cursor = None,
     ) -> SourcePage:
         """List ingested sources with origin, title, content hash, status and times, a page at a time."""
         service, account = _service(ctx)

@@ -7,7 +7,7 @@ import logging
 
 from salient_core.db import Database
 from salient_core.errors import InvalidInput
-from salient_core.pagination import decode_cursor, fingerprint, next_cursor
+from salient_core.pagination import PageRequest
 
 from salient_library import repository as repo
 from salient_library.crawl import Crawler, CrawlLimits
@@ -277,13 +277,10 @@ class LibraryService:
         )
 
     async def list_sources(self, account: str, *, collection: str | None, limit: int, cursor: str | None) -> SourcePage:
-        fp = fingerprint(account, ["sources", collection])
-        offset = decode_cursor(cursor, fp)
+        at = PageRequest.from_cursor(cursor, account=account, query=["sources", collection], limit=limit)
         async with self.db.session(account=account) as session:
-            rows, total = await repo.page(session, account, collection, offset=offset, limit=limit)
-        return SourcePage(
-            items=[source_view(s) for s in rows], total=total, next_cursor=next_cursor(offset, limit, total, fp)
-        )
+            rows, total = await repo.page(session, account, collection, offset=at.offset, limit=limit)
+        return SourcePage(items=[source_view(s) for s in rows], total=total, next_cursor=at.next_cursor(total))
 
     async def delete_source(self, account: str, source_id: str, *, dry_run: bool) -> Deletion:
         source = await self._source(account, source_id)

@@ -128,5 +128,4 @@ class BookingResult(BaseModel):
     ics: str | None = Field(default=None, description="The iCalendar invite (text/calendar).")
 
 
-class BookingPage(Page[BookingOut]):
-    pass
+BookingPage = Page[BookingOut]

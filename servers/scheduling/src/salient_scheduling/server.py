@@ -13,7 +13,7 @@ from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
 from salient_core.arguments import ArgumentModel, exactly_one_of
 from salient_core.db import Database
 from salient_core.migrate import MigrationSet
-from salient_core.pagination import MAX_LIMIT
+from salient_core.pagination import MAX_LIMIT, Cursor
 from salient_core.settings import ServerSettings
 from salient_core.times import Instant, TimeZoneName
 
@@ -52,7 +52,6 @@ MeetingTypeId = Annotated[
     str, Field(min_length=1, max_length=64, description="Meeting type id from list_meeting_types.")
 ]
 BookingId = Annotated[str, Field(min_length=1, max_length=32, description="Booking id, e.g. bk_...")]
-Cursor = Annotated[str | None, Field(max_length=500, description="next_cursor of the previous page.")]
 
 
 class AttendeeIn(ArgumentModel):

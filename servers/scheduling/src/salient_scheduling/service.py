@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from salient_core.db import Database
 from salient_core.errors import InvalidInput
-from salient_core.pagination import decode_cursor, fingerprint, next_cursor
+from salient_core.pagination import PageRequest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from salient_scheduling import repository as repo
@@ -188,15 +188,14 @@ class SchedulingService:
     ) -> BookingPage:
         if start is not None and end is not None and end <= start:
             raise InvalidInput(f"end {end.isoformat()} is not after start {start.isoformat()}.")
-        fp = fingerprint(account, ["bookings", rep, status, start, end])
-        offset = decode_cursor(cursor, fp)
+        at = PageRequest.from_cursor(cursor, account=account, query=["bookings", rep, status, start, end], limit=limit)
         async with self.db.session(account=account) as session:
             rep_id = (await self._reps(session, account, rep=rep, team=None))[0].id if rep else None
             rows, total = await repo.list_bookings(
-                session, account, rep_id=rep_id, status=status, start=start, end=end, offset=offset, limit=limit
+                session, account, rep_id=rep_id, status=status, start=start, end=end, offset=at.offset, limit=limit
             )
             items = await self._outs(session, account, rows)
-        return BookingPage(items=items, total=total, next_cursor=next_cursor(offset, limit, total, fp))
+        return BookingPage(items=items, total=total, next_cursor=at.next_cursor(total))
 
     async def get_booking(self, account: str, booking_id: str) -> BookingOut:
         async with self.db.session(account=account) as session:
