@@ -1,13 +1,14 @@
 """Building a Salient MCP server: the lifespan that opens its database and the shared middleware.
 
 A server package calls `create_server(...)` in its `build_server(settings)` and then registers its tools;
-tools reach the server's `Runtime` with `runtime(ctx)`: its state, and the caller with `Runtime.caller()`.
+tools are handed the server's state and the caller's account as dependencies (`salient_core.dependencies`), which
+read the `Runtime` this module's lifespan opens.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -33,6 +34,7 @@ from salient_core.warm_up import WarmUp
 log = logging.getLogger(__name__)
 
 S = TypeVar("S")
+C = TypeVar("C", bound=ServerSettings)
 
 CORE_MIGRATIONS = MigrationSet("core", Path(__file__).parent / "migrations")
 LIST_PAGE_SIZE = 1000  # tools, resources, templates and prompts per listing page: far above any server's count
@@ -46,26 +48,26 @@ class Runtime(Generic[S]):
     settings: ServerSettings
     db: Database
     state: S
-    extras: dict[str, Any] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict[str, Any])
 
     def caller(self) -> Caller:
         return current_caller(self.settings, self.name)
 
 
 @dataclass(frozen=True)
-class ServerSpec(Generic[S]):
-    """How core opens one server: its name, migrations, state factory and demo loader."""
+class ServerSpec(Generic[S, C]):
+    """How core opens one server: its name, migrations, state factory and demo loader, for settings of type `C`."""
 
     name: str
     migrations: MigrationSet
-    open_state: Callable[[Database, ServerSettings], S]
+    open_state: Callable[[Database, C], S]
     load_demo: Callable[[S, str], Awaitable[None]] | None = None
     close_state: Callable[[S], Awaitable[None]] | None = None  # e.g. cancel background jobs, close clients
     # Work done once the server answers, before `/healthz` calls it ready (e.g. building an in-memory index).
-    warm_up: Callable[[S, ServerSettings], Awaitable[None]] | None = None
+    warm_up: Callable[[S, C], Awaitable[None]] | None = None
 
 
-async def prepare_database(spec: ServerSpec[S], settings: ServerSettings) -> tuple[Database, S]:
+async def prepare_database(spec: ServerSpec[S, C], settings: C) -> tuple[Database, S]:
     """Open the server's database and migrate core's and the server's schema; the demo is loaded by the caller.
 
     Demo data for an account other than `demo` is refused here, before the database is opened: every way of
@@ -82,7 +84,7 @@ async def prepare_database(spec: ServerSpec[S], settings: ServerSettings) -> tup
     return db, state
 
 
-def create_server(spec: ServerSpec[S], settings: ServerSettings, *, instructions: str) -> FastMCP:
+def create_server(spec: ServerSpec[S, C], settings: C, *, instructions: str) -> FastMCP:
     """A FastMCP server with Salient's lifespan, middleware and error masking; tools are added by the caller."""
 
     demo = DemoLoad(spec.name)
@@ -154,25 +156,29 @@ def runtime(ctx: Context) -> Runtime[Any]:
 
 
 @asynccontextmanager
-async def core_database(settings: ServerSettings, name: str) -> AsyncIterator[Database]:
-    """The server's database with core's own tables (tokens, audit log) migrated, for commands that run no server."""
+async def core_database(settings: ServerSettings, name: str, *migrations: MigrationSet) -> AsyncGenerator[Database]:
+    """The server's database for commands that run no server (tokens, audit, imports).
+
+    Core's own tables (tokens, audit log) are migrated, then `migrations`: a command that writes the server's data
+    passes the server's own.
+    """
     db = Database(settings.database_url(name))
     try:
-        await upgrade(db, CORE_MIGRATIONS)
+        await upgrade(db, CORE_MIGRATIONS, *migrations)
         yield db
     finally:
         await db.close()
 
 
 @asynccontextmanager
-async def token_store(settings: ServerSettings, name: str) -> AsyncIterator[TokenStore]:
+async def token_store(settings: ServerSettings, name: str) -> AsyncGenerator[TokenStore]:
     """A token store over the server's database, for the `tokens` commands and HTTP auth."""
     async with core_database(settings, name) as db:
         yield TokenStore(db)
 
 
 @asynccontextmanager
-async def audit_log(settings: ServerSettings, name: str) -> AsyncIterator[AuditLog]:
+async def audit_log(settings: ServerSettings, name: str) -> AsyncGenerator[AuditLog]:
     """The audit log in the server's database, for the `audit` commands."""
     async with core_database(settings, name) as db:
         yield AuditLog(db)

@@ -116,9 +116,10 @@ class ServerEntry:
 SERVERS: dict[str, ServerEntry] = {}
 
 
-def settings_of(ctx: typer.Context) -> ServerSettings:
+def settings_of(ctx: typer.Context, settings_cls: type[SettingsT]) -> SettingsT:
+    """The settings `make_cli`'s callback built from the command line and the environment, for a subcommand."""
     settings = ctx.find_root().obj
-    assert isinstance(settings, ServerSettings)
+    assert isinstance(settings, settings_cls)  # make_cli stores an instance of the settings_cls it was given
     return settings
 
 
@@ -203,7 +204,7 @@ def make_cli(
             raise typer.Exit(2)
 
         async def create() -> None:
-            async with token_store(settings_of(ctx), name) as store:
+            async with token_store(settings_of(ctx, settings_cls), name) as store:
                 record, plaintext = await store.create(
                     account=account, scopes=wanted, name=name_, expires_in=expiry_from_days(days)
                 )
@@ -222,7 +223,7 @@ def make_cli(
         """List tokens (never their secret)."""
 
         async def show() -> None:
-            async with token_store(settings_of(ctx), name) as store:
+            async with token_store(settings_of(ctx, settings_cls), name) as store:
                 records = await store.list(account=account, include_revoked=all_)
             header = ("id", "account", "name", "scopes", "created", "expires", "revoked", "last used")
             rows = [
@@ -247,7 +248,7 @@ def make_cli(
         """Revoke a token; requests carrying it are refused from then on."""
 
         async def revoke() -> None:
-            async with token_store(settings_of(ctx), name) as store:
+            async with token_store(settings_of(ctx, settings_cls), name) as store:
                 record = await store.revoke(token_id)
             console.print(f"revoked {record.id} (account {record.account_id!r})")
 
@@ -272,7 +273,7 @@ def make_cli(
 
         async def show() -> None:
             start = parse_since(since) if since is not None else None
-            async with audit_log(settings_of(ctx), name) as log_:
+            async with audit_log(settings_of(ctx, settings_cls), name) as log_:
                 entries = await log_.list(account=account, tool=tool, since=start, limit=limit)
             if as_json:
                 typer.echo(json.dumps([entry_json(e) for e in entries], indent=2))

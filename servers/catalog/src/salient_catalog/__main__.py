@@ -7,12 +7,11 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from salient_core.app import core_database
 from salient_core.cli import console, make_cli, run_import, settings_of
-from salient_core.db import Database
-from salient_core.migrate import upgrade
 
 from salient_catalog import importer
-from salient_catalog.server import MIGRATIONS, build_server
+from salient_catalog.server import CATALOG_MIGRATIONS, build_server
 from salient_catalog.settings import CatalogSettings
 
 app = make_cli(
@@ -31,22 +30,17 @@ def import_(
     strict: Annotated[bool, typer.Option("--strict", help="Import nothing if any row is malformed.")] = False,
 ) -> None:
     """Import products into the account given by --account; re-running the same file changes nothing."""
-    settings = settings_of(ctx)
-    assert isinstance(settings, CatalogSettings)
+    settings = settings_of(ctx, CatalogSettings)
 
     async def run() -> importer.ImportReport:
         parsed = importer.parse_file(file, default_currency=settings.default_currency)
-        db = Database(settings.database_url("catalog"))
-        try:
-            await upgrade(db, *MIGRATIONS)
+        async with core_database(settings, "catalog", CATALOG_MIGRATIONS) as db:
             columns = [TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
             with Progress(*columns, console=console, transient=True) as bar:
                 task = bar.add_task("products", total=len(parsed.products))
                 return await importer.write(
                     db, settings.account, parsed, strict=strict, progress=lambda n: bar.advance(task, n)
                 )
-        finally:
-            await db.close()
 
     run_import(settings.account, run())
 

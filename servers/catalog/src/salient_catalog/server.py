@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastmcp import Context, FastMCP
+from fastmcp import FastMCP
 from fastmcp.prompts import Message
 from pydantic import Field
 from salient_core.annotations import READ, WRITE
-from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
+from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server
 from salient_core.arguments import ArgumentModel
 from salient_core.db import Database
+from salient_core.dependencies import CurrentAccount, CurrentState
 from salient_core.migrate import MigrationSet
 from salient_core.pagination import MAX_LIMIT, Cursor
-from salient_core.settings import ServerSettings
 
 from salient_catalog.demo import load_demo
 from salient_catalog.schemas import (
@@ -54,11 +54,11 @@ class Range(ArgumentModel):
 ProductRef = Annotated[str, Field(min_length=1, max_length=200, description="Product id (handle) or SKU.")]
 
 
-def _open_state(db: Database, _settings: ServerSettings) -> CatalogService:
+def _open_state(db: Database, _settings: CatalogSettings) -> CatalogService:
     return CatalogService(db)
 
 
-async def _warm_up(service: CatalogService, settings: ServerSettings) -> None:
+async def _warm_up(service: CatalogService, settings: CatalogSettings) -> None:
     """Build the served account's catalog snapshot before the server reports ready (seconds for large catalogs)."""
     await service.read.get(settings.account)
 
@@ -68,17 +68,11 @@ SPEC = ServerSpec(
 )
 
 
-def _service(ctx: Context) -> tuple[CatalogService, str]:
-    rt = runtime(ctx)
-    return rt.state, rt.caller().account
-
-
 def build_server(settings: CatalogSettings) -> FastMCP:
     mcp = create_server(SPEC, settings, instructions=INSTRUCTIONS)
 
     @mcp.tool(title="Search products", annotations=READ)
     async def search_products(
-        ctx: Context,
         query: Annotated[
             str, Field(max_length=500, description="What the shopper asked for; empty to browse by filters.")
         ] = "",
@@ -101,13 +95,14 @@ def build_server(settings: CatalogSettings) -> FastMCP:
         limit: Annotated[int, Field(ge=1, le=50, description="Hits per page.")] = 10,
         cursor: Cursor = None,
         detail: Annotated[Detail, Field(description="summary (compact) or full (variants, attributes).")] = "summary",
+        service: CatalogService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> SearchResult:
         """Search the catalog by words and filters; returns ranked products, facet counts and a next cursor.
 
         Use this first for any product question. Tolerates typos and plurals; per-store synonyms apply.
         When nothing matches, the result says why and suggests categories.
         """
-        service, account = _service(ctx)
         filters = {
             k: v.model_dump(exclude_none=True) if isinstance(v, Range) else v for k, v in (attributes or {}).items()
         }
@@ -126,51 +121,52 @@ def build_server(settings: CatalogSettings) -> FastMCP:
         )
 
     @mcp.tool(title="Get product", annotations=READ)
-    async def get_product(ctx: Context, id: ProductRef) -> Product:
+    async def get_product(
+        id: ProductRef, service: CatalogService = CurrentState(SPEC), account: str = CurrentAccount()
+    ) -> Product:
         """Get one product with all variants, prices, stock and attributes, by its id or any of its SKUs."""
-        service, account = _service(ctx)
         return await service.get_product(account, id)
 
     @mcp.tool(title="Look up products", annotations=READ)
     async def lookup_products(
-        ctx: Context,
         ids: Annotated[list[ProductRef], Field(min_length=1, max_length=50, description="Product ids or SKUs.")],
+        service: CatalogService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> LookupResult:
         """Get several products at once by id or SKU; unknown ones are listed in `missing`."""
-        service, account = _service(ctx)
         return await service.lookup(account, ids)
 
     @mcp.tool(title="Compare products", annotations=READ)
     async def compare_products(
-        ctx: Context,
         ids: Annotated[list[ProductRef], Field(min_length=2, max_length=5, description="2 to 5 product ids or SKUs.")],
         attributes: Annotated[
             list[AttributeName] | None, Field(max_length=30, description="Only these rows (default: every attribute).")
         ] = None,
+        service: CatalogService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> Comparison:
         """Compare 2-5 products side by side: one row per attribute, rows whose values differ are marked."""
-        service, account = _service(ctx)
         return await service.compare(account, ids, attributes)
 
     @mcp.tool(title="Check availability", annotations=READ)
     async def check_availability(
-        ctx: Context,
         sku: Annotated[str, Field(min_length=1, max_length=120, description="The variant's SKU.")],
         quantity: Annotated[int, Field(ge=1, le=100_000, description="How many the shopper wants.")] = 1,
+        service: CatalogService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> Availability:
         """Check whether a SKU has the wanted quantity in stock; suggests sibling variants when it does not."""
-        service, account = _service(ctx)
         return await service.check_availability(account, sku, quantity)
 
     @mcp.tool(title="List categories", annotations=READ)
     async def list_categories(
-        ctx: Context,
         parent: Annotated[str | None, Field(max_length=120, description="Only subcategories of this slug.")] = None,
         limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Categories per page.")] = MAX_LIMIT,
         cursor: Cursor = None,
+        service: CatalogService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> CategoryPage:
         """List categories as a tree (depth, parent) with product counts, to browse or to pick a filter."""
-        service, account = _service(ctx)
         return await service.list_categories(account, parent=parent, limit=limit, cursor=cursor)
 
     @mcp.tool(
@@ -179,7 +175,6 @@ def build_server(settings: CatalogSettings) -> FastMCP:
         annotations=WRITE,
     )
     async def adjust_stock(
-        ctx: Context,
         sku: Annotated[str, Field(min_length=1, max_length=120, description="The variant's SKU.")],
         delta: Annotated[int, Field(ge=-100_000, le=100_000, description="Units to add (positive) or remove.")],
         idempotency_key: Annotated[
@@ -192,24 +187,27 @@ def build_server(settings: CatalogSettings) -> FastMCP:
         ],
         reason: Annotated[str, Field(max_length=500, description="Why, for the audit trail.")] = "",
         dry_run: Annotated[bool, Field(description="Show the result without changing stock.")] = False,
+        service: CatalogService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> StockChange:
         """Add or remove stock of a SKU (operators only; needs catalog:write). Stock never goes below zero."""
-        service, account = _service(ctx)
         return await service.adjust_stock(
             account, sku=sku, delta=delta, reason=reason, idempotency_key=idempotency_key, dry_run=dry_run
         )
 
     @mcp.resource("catalog://categories", name="categories", mime_type="application/json")
-    async def categories_resource(ctx: Context) -> dict[str, Any]:
+    async def categories_resource(
+        service: CatalogService = CurrentState(SPEC), account: str = CurrentAccount()
+    ) -> dict[str, Any]:
         """Every category with its parent, depth and product count."""
-        service, account = _service(ctx)
         page = await service.list_categories(account, parent=None, limit=10_000, cursor=None)
         return page.model_dump(mode="json")
 
     @mcp.resource("catalog://facets", name="facets", mime_type="application/json")
-    async def facets_resource(ctx: Context) -> dict[str, Any]:
+    async def facets_resource(
+        service: CatalogService = CurrentState(SPEC), account: str = CurrentAccount()
+    ) -> dict[str, Any]:
         """Brands, price ranges, stock and category counts across the catalog, and every attribute's type."""
-        service, account = _service(ctx)
         facets = await service.overview_facets(account)
         return {
             "facets": facets.model_dump(mode="json"),

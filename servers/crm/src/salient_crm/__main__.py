@@ -27,8 +27,7 @@ def hubspot_setup(ctx: typer.Context) -> None:
     from salient_crm.backends.hubspot_api import HubSpotApi
     from salient_crm.backends.hubspot_setup import SetupReport, setup
 
-    settings = settings_of(ctx)
-    assert isinstance(settings, CrmSettings)
+    settings = settings_of(ctx, CrmSettings)
     if settings.hubspot_token is None or not settings.hubspot_token.get_secret_value():
         console.print("[red]error:[/red] set SALIENT_CRM_HUBSPOT_TOKEN to the portal's private app token first.")
         raise typer.Exit(2)

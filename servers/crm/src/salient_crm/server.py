@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastmcp import Context, FastMCP
+from fastmcp import FastMCP
 from pydantic import Field
 from salient_core.annotations import DESTRUCTIVE, READ, WRITE
-from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
+from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server
 from salient_core.arguments import ArgumentModel
 from salient_core.db import Database, utcnow
+from salient_core.dependencies import CurrentAccount, CurrentState
 from salient_core.freeform import JsonLimits
 from salient_core.migrate import MigrationSet
 from salient_core.pagination import MAX_LIMIT, Cursor
-from salient_core.settings import ServerSettings
 from salient_core.times import Instant
 
 from salient_crm.backends.factory import open_backend
@@ -103,17 +103,11 @@ class ConsentInput(ArgumentModel):
     text: str = Field(default="", max_length=2000, description="The wording they agreed to.")
 
 
-def _open_state(db: Database, settings: ServerSettings) -> CrmService:
-    assert isinstance(settings, CrmSettings)
+def _open_state(db: Database, settings: CrmSettings) -> CrmService:
     return CrmService(open_backend(db, settings))
 
 
 SPEC = ServerSpec(name="crm", migrations=CRM_MIGRATIONS, open_state=_open_state, load_demo=load_demo)
-
-
-def _service(ctx: Context) -> tuple[CrmService, str]:
-    rt = runtime(ctx)
-    return rt.state, rt.caller().account
 
 
 def build_server(settings: CrmSettings) -> FastMCP:
@@ -121,7 +115,6 @@ def build_server(settings: CrmSettings) -> FastMCP:
 
     @mcp.tool(title="Search records", annotations=READ)
     async def search_records(
-        ctx: Context,
         object_type: TypeArg,
         query: Annotated[str, Field(max_length=200, description="Words to find in names, emails, etc.")] = "",
         filters: Annotated[
@@ -136,26 +129,26 @@ def build_server(settings: CrmSettings) -> FastMCP:
         ),
         limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Records per page.")] = 20,
         cursor: Cursor = None,
+        service: CrmService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> RecordPage:
         """Search active records of one type by words and field filters; paginated. Fields: describe_schema."""
-        service, account = _service(ctx)
         return await service.search(
             account, object_type, query=query, filters=filters or {}, sort=sort, limit=limit, cursor=cursor
         )
 
     @mcp.tool(title="Get records", annotations=READ)
     async def get_records(
-        ctx: Context,
         object_type: TypeArg,
         ids: Annotated[list[IdArg], Field(min_length=1, max_length=50, description="Record ids.")],
+        service: CrmService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> RecordList:
         """Get records by id with their associations (and a contact's profile); unknown ids are listed in `missing`."""
-        service, account = _service(ctx)
         return await service.get_records(account, object_type, ids)
 
     @mcp.tool(title="Create or update contact", tags={"write"}, annotations=WRITE)
     async def upsert_contact(
-        ctx: Context,
         email: Annotated[str, Field(min_length=3, max_length=320, description="Email address; the contact's key.")],
         first_name: Text = None,
         last_name: Text = None,
@@ -168,9 +161,10 @@ def build_server(settings: CrmSettings) -> FastMCP:
         city: Text = None,
         country: Annotated[str | None, Field(max_length=8, description="ISO country code, e.g. US.")] = None,
         owner_id: Owner = None,
+        service: CrmService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> UpsertResult:
         """Create a contact, or update the one with this email (case and spaces ignored); safe to retry."""
-        service, account = _service(ctx)
         fields = {
             "first_name": first_name,
             "last_name": last_name,
@@ -186,7 +180,6 @@ def build_server(settings: CrmSettings) -> FastMCP:
 
     @mcp.tool(title="Create company or deal", tags={"write"}, annotations=WRITE)
     async def create_record(
-        ctx: Context,
         object_type: Annotated[Literal["company", "deal"], Field(description="company or deal.")],
         properties: Annotated[
             dict[str, Any],
@@ -201,9 +194,10 @@ def build_server(settings: CrmSettings) -> FastMCP:
             str | None, Field(max_length=64, description="Deals: pipeline id (default: first).")
         ] = None,
         stage: Annotated[str | None, Field(max_length=64, description="Deals: stage id (default: first).")] = None,
+        service: CrmService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> WriteResult:
         """Create a company or a deal (contacts: upsert_contact; leads: create_lead; activities: log_activity)."""
-        service, account = _service(ctx)
         return await service.create_record(
             account,
             object_type,
@@ -216,15 +210,15 @@ def build_server(settings: CrmSettings) -> FastMCP:
 
     @mcp.tool(title="Create lead", tags={"write"}, annotations=WRITE)
     async def create_lead(
-        ctx: Context,
         contact_id: Annotated[str, Field(min_length=1, max_length=64, description="The contact (upsert_contact).")],
         idempotency_key: LeadKey,
         source: Annotated[LeadSource | None, Field(description="Page, referrer and UTM tags.")] = None,
         qualification: Annotated[Qualification | None, Field(description="Budget, timeline, need, score.")] = None,
         owner_id: Owner = None,
+        service: CrmService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> WriteResult:
         """Record a lead for a contact: where they came from and how qualified they are."""
-        service, account = _service(ctx)
         src = source or LeadSource()
         properties = {
             "source_page": src.page,
@@ -239,37 +233,41 @@ def build_server(settings: CrmSettings) -> FastMCP:
 
     @mcp.tool(title="Update record", tags={"write"}, annotations=WRITE)
     async def update_record(
-        ctx: Context,
         object_type: TypeArg,
         id: IdArg,
         properties: Annotated[
             dict[str, Any], PROPERTIES, Field(description="Fields to change; null clears one. " + PROPERTIES.describe())
         ],
         dry_run: DryRun = False,
+        service: CrmService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> UpdateResult:
         """Change fields of a record; returns each change (before, after). Email and deal stage have their own tools."""
-        service, account = _service(ctx)
         return await service.update_record(account, Ref(object_type=object_type, id=id), properties, dry_run=dry_run)
 
     @mcp.tool(title="Archive record", tags={"write"}, annotations=DESTRUCTIVE)
-    async def archive_record(ctx: Context, object_type: TypeArg, id: IdArg, dry_run: DryRun = False) -> ArchiveResult:
+    async def archive_record(
+        object_type: TypeArg,
+        id: IdArg,
+        dry_run: DryRun = False,
+        service: CrmService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
+    ) -> ArchiveResult:
         """Archive a record: it leaves searches and lists. Try dry_run first."""
-        service, account = _service(ctx)
         return await service.archive_record(account, Ref(object_type=object_type, id=id), dry_run=dry_run)
 
     @mcp.tool(title="Associate records", tags={"write"}, annotations=WRITE)
     async def associate(
-        ctx: Context,
         left: Annotated[Ref, Field(description="One record.")],
         right: Annotated[Ref, Field(description="The record to link it to.")],
+        service: CrmService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> Association:
         """Link two records, e.g. a contact to its company or a deal; linking twice changes nothing."""
-        service, account = _service(ctx)
         return await service.associate(account, left, right)
 
     @mcp.tool(title="Log activity", tags={"write"}, annotations=WRITE)
     async def log_activity(
-        ctx: Context,
         type: Annotated[ActivityType, Field(description="note, call, email, meeting or task.")],
         body: Annotated[str, Field(min_length=1, max_length=20_000, description="What was said or done.")],
         associations: Annotated[
@@ -281,9 +279,10 @@ def build_server(settings: CrmSettings) -> FastMCP:
             Instant | None, Field(description="When, ISO 8601 with time zone (default: now).")
         ] = None,
         owner_id: Owner = None,
+        service: CrmService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> WriteResult:
         """Record a note, call, email, meeting or task on the timeline of the linked records."""
-        service, account = _service(ctx)
         properties = {"body": body, "subject": subject, "occurred_at": occurred_at, "owner_id": owner_id}
         return await service.log_activity(
             account, type, properties, associations=associations, idempotency_key=idempotency_key
@@ -291,48 +290,46 @@ def build_server(settings: CrmSettings) -> FastMCP:
 
     @mcp.tool(title="List activities", annotations=READ)
     async def list_activities(
-        ctx: Context,
         object_type: TypeArg,
         id: IdArg,
         types: Annotated[list[ActivityType] | None, Field(max_length=5, description="Only these kinds.")] = None,
         since: Annotated[Instant | None, Field(description="Only activities at or after this time.")] = None,
         limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Activities per page.")] = 20,
         cursor: Cursor = None,
+        service: CrmService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> RecordPage:
         """The timeline of a record: its activities, newest first, paginated."""
-        service, account = _service(ctx)
         ref = Ref(object_type=object_type, id=id)
         return await service.list_activities(account, ref, types=types or [], since=since, limit=limit, cursor=cursor)
 
     @mcp.tool(title="Find owner", annotations=READ)
     async def find_owner(
-        ctx: Context,
         query: Annotated[str, Field(max_length=200, description="Name, email, id, role or team; empty for all.")] = "",
+        service: CrmService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> OwnerList:
         """Find sales reps (record owners) by name, email, role or team, to get the id for owner_id."""
-        service, account = _service(ctx)
         return await service.find_owner(account, query)
 
     @mcp.tool(title="List pipelines", annotations=READ)
-    async def list_pipelines(ctx: Context) -> PipelineList:
+    async def list_pipelines(service: CrmService = CurrentState(SPEC), account: str = CurrentAccount()) -> PipelineList:
         """List deal pipelines and their stages in order, with win probability."""
-        service, account = _service(ctx)
         return await service.list_pipelines(account)
 
     @mcp.tool(title="Move deal stage", tags={"write"}, annotations=WRITE)
     async def move_deal_stage(
-        ctx: Context,
         deal_id: Annotated[str, Field(min_length=1, max_length=64, description="The deal's id.")],
         stage: Annotated[str, Field(min_length=1, max_length=64, description="Stage id in the deal's pipeline.")],
         dry_run: DryRun = False,
+        service: CrmService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> StageMove:
         """Move a deal to another stage of its own pipeline (stage ids: list_pipelines)."""
-        service, account = _service(ctx)
         return await service.move_deal_stage(account, deal_id, stage, dry_run=dry_run)
 
     @mcp.tool(title="Capture visitor profile", tags={"write"}, annotations=WRITE)
     async def capture_profile(
-        ctx: Context,
         contact_id: Annotated[str, Field(min_length=1, max_length=64, description="The contact (upsert_contact).")],
         interests: Annotated[
             list[Annotated[str, Field(max_length=200)]] | None,
@@ -347,9 +344,10 @@ def build_server(settings: CrmSettings) -> FastMCP:
         consent: Annotated[
             ConsentInput | None, Field(description="Their consent answer now; recorded with time and source.")
         ] = None,
+        service: CrmService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> Profile:
         """Record a contact's interests, preferences and marketing consent; refuses preferences without consent."""
-        service, account = _service(ctx)
         given = (
             Consent(marketing=consent.given, recorded_at=utcnow(), source=consent.source, text=consent.text)
             if consent
@@ -360,15 +358,15 @@ def build_server(settings: CrmSettings) -> FastMCP:
         )
 
     @mcp.tool(title="Describe schema", annotations=READ)
-    async def describe_schema(ctx: Context) -> SchemaInfo:
+    async def describe_schema(service: CrmService = CurrentState(SPEC), account: str = CurrentAccount()) -> SchemaInfo:
         """List object types, their fields and enum options, what links to what, and the pipelines' stages."""
-        service, account = _service(ctx)
         return await service.describe_schema(account)
 
     @mcp.resource("crm://schema", name="schema", mime_type="application/json")
-    async def schema_resource(ctx: Context) -> dict[str, Any]:
+    async def schema_resource(
+        service: CrmService = CurrentState(SPEC), account: str = CurrentAccount()
+    ) -> dict[str, Any]:
         """Object types, fields, enum options, associations and pipeline stages."""
-        service, account = _service(ctx)
         return (await service.describe_schema(account)).model_dump(mode="json")
 
     return mcp

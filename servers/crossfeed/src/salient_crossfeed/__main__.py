@@ -6,12 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from salient_core.app import core_database
 from salient_core.cli import make_cli, run_import, settings_of
-from salient_core.db import Database
-from salient_core.migrate import upgrade
 
 from salient_crossfeed.records import KINDS
-from salient_crossfeed.server import MIGRATIONS, build_server
+from salient_crossfeed.server import CROSSFEED_MIGRATIONS, build_server
 from salient_crossfeed.settings import CrossfeedSettings
 
 app = make_cli(
@@ -37,15 +36,11 @@ def import_(
     # The importer (and the YAML parser it reads files with) loads for this command only, not for every start.
     from salient_crossfeed import importer
 
-    settings = settings_of(ctx)
+    settings = settings_of(ctx, CrossfeedSettings)
 
     async def run() -> importer.ImportReport:
-        db = Database(settings.database_url("crossfeed"))
-        try:
-            await upgrade(db, *MIGRATIONS)
+        async with core_database(settings, "crossfeed", CROSSFEED_MIGRATIONS) as db:
             return await importer.import_file(db, settings.account, file, kind=kind, strict=strict)
-        finally:
-            await db.close()
 
     run_import(settings.account, run())
 

@@ -6,15 +6,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastmcp import Context, FastMCP
+from fastmcp import FastMCP
 from pydantic import Discriminator, Field, Tag
 from salient_core.annotations import READ, WRITE
-from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
+from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server
 from salient_core.arguments import at_least_one_of
 from salient_core.db import Database
+from salient_core.dependencies import CurrentAccount, CurrentState
 from salient_core.migrate import MigrationSet
 from salient_core.pagination import MAX_LIMIT, Cursor
-from salient_core.settings import ServerSettings
 
 from salient_crossfeed.demo import load_demo
 from salient_crossfeed.mining import Thresholds
@@ -68,8 +68,7 @@ Domain = Annotated[
 DETAILS = ("country", "region", "postal_code", "industry", "company_size", "email_domain")
 
 
-def _open_state(db: Database, settings: ServerSettings) -> CrossfeedService:
-    assert isinstance(settings, CrossfeedSettings)
+def _open_state(db: Database, settings: CrossfeedSettings) -> CrossfeedService:
     thresholds = Thresholds(
         min_support=settings.min_support,
         min_confidence=settings.min_confidence,
@@ -82,17 +81,11 @@ def _open_state(db: Database, settings: ServerSettings) -> CrossfeedService:
 SPEC = ServerSpec(name="crossfeed", migrations=CROSSFEED_MIGRATIONS, open_state=_open_state, load_demo=load_demo)
 
 
-def _service(ctx: Context) -> tuple[CrossfeedService, str]:
-    rt = runtime(ctx)
-    return rt.state, rt.caller().account
-
-
 def build_server(settings: CrossfeedSettings) -> FastMCP:
     mcp = create_server(SPEC, settings, instructions=INSTRUCTIONS)
 
     @mcp.tool(title="Recommend cross-sell", annotations=READ)
     async def recommend_cross_sell(
-        ctx: Context,
         product_ids: Annotated[
             list[ProductRef] | None, Field(max_length=20, description="Products being bought or looked at.")
         ] = None,
@@ -101,9 +94,10 @@ def build_server(settings: CrossfeedSettings) -> FastMCP:
         ] = None,
         exclude_owned: Annotated[bool, Field(description="Leave out what the customer already bought.")] = True,
         limit: Annotated[int, Field(ge=1, le=20, description="Most items to return.")] = 5,
+        service: CrossfeedService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> CrossSellResult:
         """Suggest add-ons for products or a customer's purchases, each with its curated or mined evidence."""
-        service, account = _service(ctx)
         return await service.recommend_cross_sell(
             account, products=product_ids or [], customer=customer, exclude_owned=exclude_owned, limit=limit
         )
@@ -112,57 +106,61 @@ def build_server(settings: CrossfeedSettings) -> FastMCP:
 
     @mcp.tool(title="Recommend up-sell", annotations=READ)
     async def recommend_upsell(
-        ctx: Context,
         product_id: ProductRef,
         budget: Annotated[
             Amount | None, Field(description="Most the customer will pay for the upgrade (its full price).")
         ] = None,
+        service: CrossfeedService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> UpsellResult:
         """Suggest upgrades of a product with the price difference and what the customer gains."""
-        service, account = _service(ctx)
         amount = Decimal(str(budget)) if budget is not None else None
         return await service.recommend_upsell(account, product=product_id, budget=amount)
 
     @mcp.tool(title="List competitors", annotations=READ)
     async def list_competitors(
-        ctx: Context,
         limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Competitors per page.")] = 20,
         cursor: Cursor = None,
+        service: CrossfeedService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> CompetitorPage:
         """List the competitors with battlecards on file."""
-        service, account = _service(ctx)
         return await service.list_competitors(account, limit=limit, cursor=cursor)
 
     @mcp.tool(title="Get battlecard", annotations=READ)
     async def get_battlecard(
-        ctx: Context,
         competitor: Competitor,
         product_id: Annotated[
             str | None, Field(min_length=1, max_length=200, description="Only claims about this product of ours.")
         ] = None,
+        service: CrossfeedService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> Battlecard:
         """Get a competitor's battlecard: claims of ours versus theirs, each with a source and a date."""
-        service, account = _service(ctx)
         return await service.get_battlecard(account, competitor=competitor, product=product_id)
 
     @mcp.tool(title="Compare against a competitor", annotations=READ)
-    async def compare_vs_competitor(ctx: Context, product_id: ProductRef, competitor: Competitor) -> Comparison:
+    async def compare_vs_competitor(
+        product_id: ProductRef,
+        competitor: Competitor,
+        service: CrossfeedService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
+    ) -> Comparison:
         """Compare one of our products with a competitor's, topic by topic, from sourced claims only."""
-        service, account = _service(ctx)
         return await service.compare_vs_competitor(account, product=product_id, competitor=competitor)
 
     @mcp.tool(title="Find territory", annotations=READ)
     async def find_territory(
-        ctx: Context,
         country: Country = None,
         region: Region = None,
         postal_code: Postal = None,
         industry: Industry = None,
         company_size: Size = None,
         email_domain: Domain = None,
+        service: CrossfeedService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> TerritoryMatch:
         """Find the sales territory for a customer's details, with the rule that matched or the fallback."""
-        service, account = _service(ctx)
         who = Customer(country, region, postal_code, industry, company_size, email_domain)
         return await service.routing.find_territory(account, who)
 
@@ -174,7 +172,6 @@ def build_server(settings: CrossfeedSettings) -> FastMCP:
         annotations=TAKES_A_TURN,
     )
     async def find_rep(
-        ctx: Context,
         role: Annotated[Role, Field(description="AE (sales), SE (solutions), CSM (success) or SDR.")] = "AE",
         territory: Annotated[
             str | None, Field(min_length=1, max_length=120, description="Territory id; else found from details.")
@@ -191,9 +188,10 @@ def build_server(settings: CrossfeedSettings) -> FastMCP:
             Field(min_length=8, max_length=200, description="Identifies this hand-off; resend it unchanged on retry."),
         ] = None,
         dry_run: Annotated[bool, Field(description="Show who would be picked without taking a turn.")] = False,
+        service: CrossfeedService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> RepPick:
         """Assign a rep of a role in a territory (round-robin or least-loaded), with the fallback when none fits."""
-        service, account = _service(ctx)
         who = Customer(country, region, postal_code, industry, company_size, email_domain)
         return await service.routing.find_rep(
             account,
@@ -209,13 +207,13 @@ def build_server(settings: CrossfeedSettings) -> FastMCP:
 
     @mcp.tool(title="Explain recommendation", annotations=READ)
     async def explain_recommendation(
-        ctx: Context,
         id: Annotated[
             str, Field(min_length=3, max_length=500, description="An evidence or up-sell id from a recommendation.")
         ],
+        service: CrossfeedService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> Explanation:
         """Explain one recommendation: the curated rule as written, or the mined association with its numbers."""
-        service, account = _service(ctx)
         return await service.explain(account, id)
 
     return mcp

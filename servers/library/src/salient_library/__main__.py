@@ -7,13 +7,12 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from salient_core.app import core_database
 from salient_core.cli import console, make_cli, run_async, settings_of
-from salient_core.db import Database
-from salient_core.migrate import upgrade
 
 from salient_library.crawl import CrawlLimits
 from salient_library.schemas import IngestReport
-from salient_library.server import MIGRATIONS, build_server
+from salient_library.server import LIBRARY_MIGRATIONS, build_server
 from salient_library.service import LibraryService
 from salient_library.settings import LibrarySettings
 
@@ -39,8 +38,7 @@ def ingest(
     any_domain: Annotated[bool, typer.Option("--any-domain", help="For URLs: follow links to other sites.")] = False,
 ) -> None:
     """Ingest files or URLs into the account given by --account; unchanged ones are skipped, removed ones deleted."""
-    settings = settings_of(ctx)
-    assert isinstance(settings, LibrarySettings)
+    settings = settings_of(ctx, LibrarySettings)
     urls = [s for s in sources if s.startswith(("http://", "https://"))]
     paths = [Path(s) for s in sources if s not in urls]
     if urls and paths:
@@ -53,9 +51,7 @@ def ingest(
         )
 
     async def run() -> IngestReport:
-        db = Database(settings.database_url("library"))
-        try:
-            await upgrade(db, *MIGRATIONS)
+        async with core_database(settings, "library", LIBRARY_MIGRATIONS) as db:
             service = LibraryService(db, settings)
             if urls:
                 crawl = CrawlLimits(max_pages=max_pages, depth=depth, same_domain=not any_domain)
@@ -70,8 +66,6 @@ def ingest(
                     bar.update(task, completed=done, total=total)
 
                 return await service.ingest(settings.account, collection, plan, tags=tag or [], progress=progress)
-        finally:
-            await db.close()
 
     report = run_async(run())
     for problem in report.problems:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastmcp import Context, FastMCP
+from fastmcp import FastMCP
 from fastmcp.prompts import Message
 from pydantic import Field
 from salient_core.annotations import DESTRUCTIVE, READ, WRITE
-from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server, runtime
+from salient_core.app import CORE_MIGRATIONS, ServerSpec, create_server
 from salient_core.arguments import ArgumentModel, exactly_one_of
 from salient_core.db import Database
+from salient_core.dependencies import CurrentAccount, CurrentState
 from salient_core.migrate import MigrationSet
 from salient_core.pagination import MAX_LIMIT, Cursor
-from salient_core.settings import ServerSettings
 from salient_core.times import Instant, TimeZoneName
 
 from salient_scheduling.backends.base import CalendarBackend
@@ -82,8 +82,7 @@ def open_backend(settings: SchedulingSettings) -> CalendarBackend:
     return LocalBackend()
 
 
-def _open_state(db: Database, settings: ServerSettings) -> BookingService:
-    assert isinstance(settings, SchedulingSettings)
+def _open_state(db: Database, settings: SchedulingSettings) -> BookingService:
     pinned = settings.now
     clock = system_clock if pinned is None else (lambda: pinned)
     return BookingService(db, open_backend(settings), clock=clock)
@@ -102,35 +101,32 @@ SPEC = ServerSpec(
 )
 
 
-def _service(ctx: Context) -> tuple[BookingService, str]:
-    rt = runtime(ctx)
-    return rt.state, rt.caller().account
-
-
 def build_server(settings: SchedulingSettings) -> FastMCP:
     mcp = create_server(SPEC, settings, instructions=INSTRUCTIONS)
 
     @mcp.tool(title="Get current time", annotations=READ)
-    async def get_current_time(ctx: Context, time_zone: TimeZone = "UTC") -> CurrentTime:
+    async def get_current_time(
+        time_zone: TimeZone = "UTC", service: BookingService = CurrentState(SPEC)
+    ) -> CurrentTime:
         """Get the current date and time in a time zone, with its UTC offset and whether DST is in effect."""
-        service, _ = _service(ctx)
         return service.current_time(time_zone)
 
     @mcp.tool(title="List meeting types", annotations=READ)
-    async def list_meeting_types(ctx: Context) -> MeetingTypeList:
+    async def list_meeting_types(
+        service: BookingService = CurrentState(SPEC), account: str = CurrentAccount()
+    ) -> MeetingTypeList:
         """List meeting types with duration, buffers, minimum notice, booking horizon and location."""
-        service, account = _service(ctx)
         return await service.list_meeting_types(account)
 
     @mcp.tool(title="List calendars", annotations=READ)
-    async def list_calendars(ctx: Context) -> CalendarList:
+    async def list_calendars(
+        service: BookingService = CurrentState(SPEC), account: str = CurrentAccount()
+    ) -> CalendarList:
         """List reps' calendars (time zone, working hours, teams, territories), the teams, and each territory's team."""
-        service, account = _service(ctx)
         return await service.list_calendars(account)
 
     @mcp.tool(title="Find availability", annotations=READ)
     async def find_availability(
-        ctx: Context,
         meeting_type: MeetingTypeId,
         window_start: Annotated[Instant, Field(description="ISO 8601 with offset; search from here.")],
         window_end: Annotated[Instant, Field(description="ISO 8601 with offset; slots end by here.")],
@@ -146,12 +142,13 @@ def build_server(settings: SchedulingSettings) -> FastMCP:
         distribution: Annotated[
             Distribution, Field(description="How a team's slots are shared out among its reps.")
         ] = "least_loaded",
+        service: BookingService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> AvailabilityResult:
         """Find free slots for a meeting type with a rep, a team or a territory, in UTC and the attendee's local time.
 
         Respects working hours in the rep's zone, holidays, time off, buffers, minimum notice and the horizon.
         """
-        service, account = _service(ctx)
         return await service.find_availability(
             account,
             meeting_type=meeting_type,
@@ -169,7 +166,6 @@ def build_server(settings: SchedulingSettings) -> FastMCP:
 
     @mcp.tool(title="Book meeting", tags={"write"}, annotations=WRITE)
     async def book_meeting(
-        ctx: Context,
         meeting_type: MeetingTypeId,
         rep: Annotated[str, Field(min_length=1, max_length=64, description="The slot's rep id.")],
         start: Annotated[Instant, Field(description="The slot's start, as find_availability gave it.")],
@@ -184,12 +180,13 @@ def build_server(settings: SchedulingSettings) -> FastMCP:
         ],
         notes: Annotated[str, Field(max_length=2000, description="What the attendee wants to cover.")] = "",
         dry_run: Annotated[bool, Field(description="Check the slot and show the booking without making it.")] = False,
+        service: BookingService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> BookingResult:
         """Book a slot from find_availability after the attendee confirmed it; re-checks it atomically.
 
         Returns the booking in both time zones and its .ics invite. A taken slot gives a conflict error.
         """
-        service, account = _service(ctx)
         return await service.book(
             account,
             meeting_type=meeting_type,
@@ -205,52 +202,54 @@ def build_server(settings: SchedulingSettings) -> FastMCP:
 
     @mcp.tool(title="Reschedule meeting", tags={"write"}, annotations=WRITE)
     async def reschedule_meeting(
-        ctx: Context,
         booking_id: BookingId,
         start: Annotated[Instant, Field(description="New start from find_availability (same rep).")],
         dry_run: Annotated[bool, Field(description="Check the new slot without moving the booking.")] = False,
+        service: BookingService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> BookingResult:
         """Move a confirmed booking to another free slot with the same rep; returns the new booking."""
-        service, account = _service(ctx)
         return await service.reschedule(account, booking_id=booking_id, start=start, dry_run=dry_run)
 
     @mcp.tool(title="Cancel meeting", tags={"write"}, annotations=DESTRUCTIVE)
     async def cancel_meeting(
-        ctx: Context,
         booking_id: BookingId,
         reason: Annotated[str, Field(max_length=500, description="Why, kept on the booking.")] = "",
         dry_run: Annotated[bool, Field(description="Show what would be cancelled without cancelling.")] = False,
+        service: BookingService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> BookingResult:
         """Cancel a confirmed booking and free its slot; the result carries a cancellation .ics."""
-        service, account = _service(ctx)
         return await service.cancel(account, booking_id=booking_id, reason=reason, dry_run=dry_run)
 
     @mcp.tool(title="List bookings", annotations=READ)
     async def list_bookings(
-        ctx: Context,
         rep: Annotated[str | None, Field(max_length=64, description="Only this rep's bookings.")] = None,
         status: Annotated[Status | None, Field(description="Only bookings in this status.")] = None,
         start: Annotated[Instant | None, Field(description="Only bookings ending after this.")] = None,
         end: Annotated[Instant | None, Field(description="Only bookings starting before this.")] = None,
         limit: Annotated[int, Field(ge=1, le=MAX_LIMIT, description="Bookings per page.")] = 20,
         cursor: Cursor = None,
+        service: BookingService = CurrentState(SPEC),
+        account: str = CurrentAccount(),
     ) -> BookingPage:
         """List bookings in start order, filtered by rep, status and time range; paginated."""
-        service, account = _service(ctx)
         return await service.list_bookings(
             account, rep=rep, status=status, start=start, end=end, limit=limit, cursor=cursor
         )
 
     @mcp.tool(title="Get booking", annotations=READ)
-    async def get_booking(ctx: Context, booking_id: BookingId) -> BookingOut:
+    async def get_booking(
+        booking_id: BookingId, service: BookingService = CurrentState(SPEC), account: str = CurrentAccount()
+    ) -> BookingOut:
         """Get one booking with its status, both local times and its .ics resource URI."""
-        service, account = _service(ctx)
         return await service.get_booking(account, booking_id)
 
     @mcp.resource("scheduling://bookings/{booking_id}.ics", name="booking-invite", mime_type="text/calendar")
-    async def booking_invite(booking_id: str, ctx: Context) -> str:
+    async def booking_invite(
+        booking_id: str, service: BookingService = CurrentState(SPEC), account: str = CurrentAccount()
+    ) -> str:
         """The booking's iCalendar invite (a cancellation for cancelled bookings)."""
-        service, account = _service(ctx)
         return await service.invite(account, booking_id)
 
     @mcp.prompt(name="book_a_meeting", title="Book a meeting")
