@@ -38,7 +38,8 @@ def _only_this_account(state: ORMExecuteState) -> None:
     account = state.session.info.get(ACCOUNT_KEY)
     if account is None or not state.is_select or state.is_column_load:
         return
-    criteria: Any = lambda cls: cls.account_id == account  # noqa: E731 - a lambda is what SQLAlchemy caches
+    # A lambda is what SQLAlchemy caches; it is called with each mapped class, hence untyped.
+    criteria: Any = lambda cls: cls.account_id == account  # noqa: E731  # pyright: ignore[reportUnknownLambdaType, reportUnknownMemberType, reportUnknownVariableType]
     state.statement = state.statement.options(
         with_loader_criteria(AccountOwned, criteria, include_aliases=True, track_closure_variables=False)
     )

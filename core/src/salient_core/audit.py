@@ -16,7 +16,7 @@ import re
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from fastmcp import Context
 from fastmcp.server.dependencies import get_access_token
@@ -96,9 +96,9 @@ def shortened(value: Any) -> Any:
     if isinstance(value, str) and len(value) > MAX_TEXT:
         return value[:MAX_TEXT] + f"... [{len(value) - MAX_TEXT} more characters]"
     if isinstance(value, dict):
-        return {k: shortened(v) for k, v in value.items()}
+        return {k: shortened(v) for k, v in cast(dict[Any, Any], value).items()}
     if isinstance(value, list | tuple):
-        return [shortened(v) for v in value]
+        return [shortened(v) for v in cast(list[Any] | tuple[Any, ...], value)]
     return value
 
 

@@ -20,7 +20,7 @@ _DATE_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt_ ]\d{2}:\d{2}")
 
 def datetime_arguments(schema: dict[str, Any]) -> frozenset[str]:
     """The names of the top-level arguments of this input schema that are date-times (alone or in a union)."""
-    names = set()
+    names: set[str] = set()
     for name, sub in schema.get("properties", {}).items():
         if any(branch.get("format") == "date-time" for branch in [sub, *sub.get("anyOf", [])]):
             names.add(name)
@@ -53,7 +53,7 @@ class DateTimeArguments(Middleware):
         name = context.message.name
         known = self._names.get(name)
         if known is None:
-            known = frozenset()
+            known = frozenset[str]()
             if context.fastmcp_context is not None:
                 tool = await context.fastmcp_context.fastmcp.get_tool(name)
                 if tool is not None:

@@ -6,7 +6,7 @@ flush; the service that owns the unit of work commits (`async with db.transactio
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,7 +101,7 @@ class Database:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def session(self, *, account: str | None = None) -> AsyncIterator[AsyncSession]:
+    async def session(self, *, account: str | None = None) -> AsyncGenerator[AsyncSession]:
         """A session for reads; nothing is committed. With `account`, selects only see that account's rows."""
         async with self.sessions() as session:
             if account is not None:
@@ -109,7 +109,7 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def transaction(self, *, account: str | None = None) -> AsyncIterator[AsyncSession]:
+    async def transaction(self, *, account: str | None = None) -> AsyncGenerator[AsyncSession]:
         """A session whose work commits on success and rolls back on any error; `account` as for `session`."""
         async with self.sessions() as session, session.begin():
             if account is not None:

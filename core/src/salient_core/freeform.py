@@ -14,7 +14,7 @@ them, and a value nested some hundred levels deep fails there (a masked internal
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from fastmcp.exceptions import ToolError
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
@@ -102,9 +102,9 @@ def measure(value: Any, *, stop_depth: int, stop_entries: int) -> tuple[int, int
     while pending:
         item, level = pending.pop()
         if isinstance(item, dict):
-            children: Any = item.values()
+            children: Any = cast(dict[Any, Any], item).values()
         elif isinstance(item, list | tuple):
-            children = item
+            children = cast(list[Any] | tuple[Any, ...], item)
         else:
             continue
         deepest = max(deepest, level)

@@ -33,7 +33,7 @@ RESOURCE_NOT_FOUND = -32002
 
 def describe_validation_error(tool: str, error: PydanticValidationError) -> str:
     """One line per bad argument, with what was received and what is expected."""
-    problems = []
+    problems: list[str] = []
     for item in error.errors(include_url=False):
         where = ".".join(str(part) for part in item["loc"]) or "arguments"
         received = item.get("input")

@@ -20,7 +20,7 @@ import weakref
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
@@ -102,8 +102,8 @@ def _revision_names(path: Path) -> tuple[str, tuple[str, ...]] | None:
         return revision, ()
     if isinstance(down, str):
         return revision, (down,)
-    if isinstance(down, tuple | list) and all(isinstance(d, str) for d in down):
-        return revision, tuple(down)
+    if isinstance(down, tuple | list) and all(isinstance(d, str) for d in cast(tuple[Any, ...] | list[Any], down)):
+        return revision, tuple(cast(tuple[str, ...] | list[str], down))
     return None
 
 
@@ -125,7 +125,7 @@ async def is_current(db: Database, *sets: MigrationSet) -> bool:
     found: list[set[str]] = [set() for _ in sets]
     for n, version in rows:
         found[n].add(version)
-    return all(have == heads for have, heads in zip(found, wanted, strict=True))
+    return all(frozenset(have) == heads for have, heads in zip(found, wanted, strict=True))
 
 
 def _upgrade(connection: Connection, migrations: MigrationSet, target: str) -> None:
@@ -136,7 +136,7 @@ def _upgrade(connection: Connection, migrations: MigrationSet, target: str) -> N
     config = Config()
     script = migrations.script()
 
-    def steps(revision: str, _context: MigrationContext) -> list:
+    def steps(revision: str, _context: MigrationContext) -> list[Any]:
         return script._upgrade_revs(target, revision)  # pyright: ignore[reportPrivateUsage]
 
     with EnvironmentContext(config, script, fn=steps, destination_rev=target) as env:

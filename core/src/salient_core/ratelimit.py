@@ -151,7 +151,7 @@ class RequestBudget:
 
     async def aclose(self) -> None:
         if self.storage is not None:
-            await self.storage.bridge.get_connection().aclose()  # pyright: ignore[reportAttributeAccessIssue]
+            await self.storage.bridge.get_connection().aclose()  # pyright: ignore[reportAttributeAccessIssue, reportUnknownMemberType]
 
 
 def refusal_body(refusal: Refusal) -> bytes:

@@ -6,7 +6,7 @@ The host redacts the tool calls it records; every server redacts the arguments i
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 REDACTED = "[redacted]"
 # Key names whose values are credentials. `idempotency_key` and `key` alone are not secrets; `api_key` is.
@@ -20,7 +20,7 @@ SECRET_KEY = re.compile(
 def redact(value: Any) -> Any:
     """A copy of `value` with every value under a credential-like key replaced, at any depth."""
     if isinstance(value, dict):
-        return {k: REDACTED if SECRET_KEY.search(str(k)) else redact(v) for k, v in value.items()}
+        return {k: REDACTED if SECRET_KEY.search(str(k)) else redact(v) for k, v in cast(dict[Any, Any], value).items()}
     if isinstance(value, list | tuple):
-        return [redact(v) for v in value]
+        return [redact(v) for v in cast(list[Any] | tuple[Any, ...], value)]
     return value

@@ -23,7 +23,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator
 from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Any
@@ -43,7 +43,7 @@ class SuiteServer(uvicorn.Server):
     """A uvicorn server that leaves signals to the suite: one handler stops every server at once."""
 
     @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
+    def capture_signals(self) -> Generator[None]:
         yield
 
 
