@@ -69,6 +69,20 @@ class Conflict(SalientError):
     """The request clashes with the current state; nothing was changed."""
 
 
+def key_reused(key: str, first_use: str, *, request: str = "request") -> Conflict:
+    """The refusal of an idempotency key sent again with different arguments; nothing is changed.
+
+    Args:
+        key: The idempotency key as the caller sent it.
+        first_use: What the key was first used for, as it follows "was already used", e.g. "for booking 'bk_1'".
+        request: What one key stands for, in the hint ("booking", "adjustment").
+    """
+    return Conflict(
+        f"Idempotency key {key!r} was already used {first_use}.",
+        hint=f"Use a new key for a different {request}; reuse a key only to retry the same one.",
+    )
+
+
 class PermissionDenied(SalientError):
     """The caller is not allowed to do this."""
 

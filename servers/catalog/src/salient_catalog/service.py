@@ -8,7 +8,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 from salient_core.db import Database
-from salient_core.errors import Conflict, InvalidInput, NotFound
+from salient_core.errors import Conflict, InvalidInput, NotFound, key_reused
 from salient_core.pagination import PageRequest
 from sqlalchemy.exc import IntegrityError
 
@@ -354,10 +354,8 @@ class CatalogService:
             previous = await repo.get_adjustment(session, account, idempotency_key)
             if previous is not None:
                 if previous.sku.lower() != sku.lower() or previous.delta != delta:
-                    raise Conflict(
-                        f"Idempotency key {idempotency_key!r} was already used for {previous.delta:+d} on "
-                        f"{previous.sku!r}.",
-                        hint="Use a new key for a different adjustment; reuse a key only to retry the same one.",
+                    raise key_reused(
+                        idempotency_key, f"for {previous.delta:+d} on {previous.sku!r}", request="adjustment"
                     )
                 return StockChange(
                     sku=previous.sku,

@@ -9,7 +9,7 @@ territory's reps do, and the answer says so.
 from __future__ import annotations
 
 from salient_core.db import Database
-from salient_core.errors import Conflict, InvalidInput
+from salient_core.errors import Conflict, InvalidInput, key_reused
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -216,9 +216,6 @@ class Routing:
         if previous is None:
             return None
         if previous.role != role:
-            raise Conflict(
-                f"Idempotency key {key!r} was already used to find a {previous.role}, not a {role}.",
-                hint="Use a new key for a different request; reuse a key only to retry the same one.",
-            )
+            raise key_reused(key, f"to find a {previous.role}, not a {role}")
         pick = RepPick.model_validate(previous.payload)
         return pick.model_copy(update={"applied": False, "replayed": True})

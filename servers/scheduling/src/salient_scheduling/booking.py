@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from salient_core.errors import Conflict, InvalidInput
+from salient_core.errors import Conflict, InvalidInput, key_reused
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -150,10 +150,12 @@ class BookingService(SchedulingService):
             email.lower(),
         )
         if not same or previous.starts_at != start:
-            raise Conflict(
-                f"Idempotency key {previous.idempotency_key!r} was already used for booking {previous.id!r} "
-                f"({previous.starts_at.isoformat()} with {rep.key!r} for {previous.attendee_email!r}).",
-                hint="Send a new key for a different booking; reuse a key only to retry the same one.",
+            assert previous.idempotency_key is not None  # `previous` was found by this key
+            raise key_reused(
+                previous.idempotency_key,
+                f"for booking {previous.id!r} "
+                f"({previous.starts_at.isoformat()} with {rep.key!r} for {previous.attendee_email!r})",
+                request="booking",
             )
         out = (await self._outs(session, account, [previous]))[0]
         message = f"Already booked with this idempotency key: {out.id} ({out.status}); nothing new was booked."

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from salient_core.db import Database, utcnow
-from salient_core.errors import Conflict
+from salient_core.errors import Conflict, key_reused
 from sqlalchemy import delete
 
 from salient_crm import models
@@ -47,10 +47,7 @@ class KeyLedger:
             if previous is None:  # the first call failed and released the key: take it
                 return await self.claim(account, object_type, key)
             if previous.operation != key.operation or previous.fingerprint != key.fingerprint:
-                raise Conflict(
-                    f"Idempotency key {key.key!r} was already used for a different {previous.operation} call.",
-                    hint="Use a new key for a new request; reuse a key only to retry the very same call.",
-                )
+                raise key_reused(key.key, f"for a different {previous.operation} call")
             if previous.record_id:
                 return previous.object_type, previous.record_id  # pyright: ignore[reportReturnType]
             if waited >= WAIT_SECONDS:

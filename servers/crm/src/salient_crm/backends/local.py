@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from salient_core.db import Database, utcnow
-from salient_core.errors import Conflict
+from salient_core.errors import key_reused
 from sqlalchemy.exc import IntegrityError
 
 from salient_crm import models
@@ -169,10 +169,7 @@ class LocalBackend:
         previous = await repo.get_key(session, account, idempotency.key)
         assert previous is not None  # the claim failed because this row exists
         if previous.operation != idempotency.operation or previous.fingerprint != idempotency.fingerprint:
-            raise Conflict(
-                f"Idempotency key {idempotency.key!r} was already used for a different {previous.operation} call.",
-                hint="Use a new key for a new request; reuse a key only to retry the very same call.",
-            )
+            raise key_reused(idempotency.key, f"for a different {previous.operation} call")
         object_type: ObjectType = previous.object_type  # pyright: ignore[reportAssignmentType]
         row = await repo.get_one(session, account, object_type, previous.record_id)
         if row is None:
