@@ -21,6 +21,7 @@ from salient_core.audit import MAX_TEXT, AuditLog, AuditWrites, parse_since
 from salient_core.db import Database
 from salient_core.errors import InvalidInput
 from salient_core.http import build_http_app
+from salient_core.middleware import Stacked
 from salient_core.migrate import upgrade
 from salient_core.models import ApiToken
 from salient_core.settings import ServerSettings
@@ -166,7 +167,8 @@ def test_every_server_installs_the_audit_middleware(sqlite_url: str) -> None:
 
     for entry in entry_points(group="salient.servers"):
         server = entry.load()(db=sqlite_url)
-        assert any(isinstance(m, AuditWrites) for m in server.middleware), entry.name
+        layers = [layer for m in server.middleware for layer in (m.layers if isinstance(m, Stacked) else [m])]
+        assert any(isinstance(m, AuditWrites) for m in layers), entry.name
 
 
 async def test_the_audit_table_arrives_by_migration_and_tokens_stay(sqlite_url: str) -> None:

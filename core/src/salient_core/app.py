@@ -26,7 +26,7 @@ from salient_core.datetime_arguments import DateTimeArguments
 from salient_core.db import Database
 from salient_core.demo_load import DemoLoad, DemoReady
 from salient_core.freeform import ArgumentDepth
-from salient_core.middleware import ErrorMapping, InlineSchemas, ScopeGuard
+from salient_core.middleware import ErrorMapping, InlineSchemas, ScopeGuard, Stacked
 from salient_core.migrate import MigrationSet, upgrade
 from salient_core.settings import ServerSettings
 from salient_core.warm_up import WarmUp
@@ -115,13 +115,15 @@ def create_server(spec: ServerSpec[S, C], settings: C, *, instructions: str) -> 
         instructions=instructions,
         lifespan=server_lifespan,
         middleware=[
-            InlineSchemas(),
-            AuditWrites(spec.name, settings),
-            ErrorMapping(),
-            ScopeGuard(spec.name, settings),
-            DemoReady(demo),
-            ArgumentDepth(),
-            DateTimeArguments(),
+            Stacked(  # one fastmcp layer: a tool call goes through each of these with no dispatch in between
+                InlineSchemas(),
+                AuditWrites(spec.name, settings),
+                ErrorMapping(),
+                ScopeGuard(spec.name, settings),
+                DemoReady(demo),
+                ArgumentDepth(),
+                DateTimeArguments(),
+            )
         ],
         dereference_schemas=False,  # InlineSchemas does it, once per tool
         # Every listing fits one page; a page size makes fastmcp check the cursor a client sends with a listing

@@ -1,10 +1,11 @@
-"""MCP middleware every server installs: scope checks, error mapping, and tool schemas inlined once."""
+"""MCP middleware every server installs: scope checks, error mapping, tool schemas inlined once, all in one layer."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any
 
 from fastmcp.exceptions import DisabledError, ToolError, ValidationError
@@ -227,3 +228,71 @@ class InlineSchemas(DereferenceRefsMiddleware):
         copy = inlined(tool)
         self._inlined[id(tool)] = (tool, copy)
         return copy
+
+
+# The hooks `Stacked` runs its layers through; a layer overriding any other hook of fastmcp's is refused.
+STACKED_HOOKS = (
+    "on_call_tool",
+    "on_read_resource",
+    "on_get_prompt",
+    "on_list_tools",
+    "on_list_resources",
+    "on_list_resource_templates",
+    "on_list_prompts",
+)
+UNSTACKED_HOOKS = ("__call__", "on_message", "on_request", "on_notification", "on_initialize", "on_discover")
+
+
+def _overrides(layer: Middleware, hook: str) -> bool:
+    return getattr(type(layer), hook) is not getattr(Middleware, hook)
+
+
+class Stacked(Middleware):
+    """Middlewares run as one fastmcp layer: each hook goes through the layers that define it, first to last.
+
+    fastmcp passes every message through each installed middleware's own dispatch (a chain of wrappers for every
+    layer, whatever hooks it defines): with seven layers that cost about 0.1 ms of CPU per layer on every tool call.
+    Stacked, a `tools/call` goes straight from one layer's `on_call_tool` to the next that has one. Layers may define
+    only the hooks in `STACKED_HOOKS` (and `check_resource_access`), so none is skipped without notice.
+    """
+
+    def __init__(self, *layers: Middleware) -> None:
+        for layer in layers:
+            unstacked = [hook for hook in UNSTACKED_HOOKS if _overrides(layer, hook)]
+            if unstacked:
+                raise TypeError(f"{type(layer).__name__} overrides {', '.join(unstacked)}: install it on its own")
+        self.layers = layers
+        self._chains: dict[str, list[Callable[..., Awaitable[Any]]]] = {
+            hook: [getattr(layer, hook) for layer in layers if _overrides(layer, hook)] for hook in STACKED_HOOKS
+        }
+
+    async def _through(self, hook: str, context: MiddlewareContext[Any], call_next: CallNext[Any, Any]) -> Any:
+        chain = call_next
+        for handler in reversed(self._chains[hook]):
+            chain = partial(handler, call_next=chain)
+        return await chain(context)
+
+    async def on_call_tool(self, context: MiddlewareContext[Any], call_next: CallNext[Any, Any]) -> Any:
+        return await self._through("on_call_tool", context, call_next)
+
+    async def on_read_resource(self, context: MiddlewareContext[Any], call_next: CallNext[Any, Any]) -> Any:
+        return await self._through("on_read_resource", context, call_next)
+
+    async def on_get_prompt(self, context: MiddlewareContext[Any], call_next: CallNext[Any, Any]) -> Any:
+        return await self._through("on_get_prompt", context, call_next)
+
+    async def on_list_tools(self, context: MiddlewareContext[Any], call_next: CallNext[Any, Any]) -> Any:
+        return await self._through("on_list_tools", context, call_next)
+
+    async def on_list_resources(self, context: MiddlewareContext[Any], call_next: CallNext[Any, Any]) -> Any:
+        return await self._through("on_list_resources", context, call_next)
+
+    async def on_list_resource_templates(self, context: MiddlewareContext[Any], call_next: CallNext[Any, Any]) -> Any:
+        return await self._through("on_list_resource_templates", context, call_next)
+
+    async def on_list_prompts(self, context: MiddlewareContext[Any], call_next: CallNext[Any, Any]) -> Any:
+        return await self._through("on_list_prompts", context, call_next)
+
+    async def check_resource_access(self, context: MiddlewareContext[mt.ReadResourceRequestParams]) -> None:
+        for layer in self.layers:
+            await layer.check_resource_access(context)
