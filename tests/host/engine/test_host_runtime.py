@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastmcp import Client
 from fastmcp.client.transports import StdioTransport
-from host_support import agent, stdio_server, write_config
+from host_support import agent, stdio_server, tiny_server, write_config
 from pydantic_ai import ModelMessage, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
 from pydantic_ai.exceptions import UsageLimitExceeded
 from pydantic_ai.models.function import AgentInfo, FunctionModel
@@ -140,3 +142,25 @@ async def test_tool_call_limit_comes_from_the_configuration(tmp_path: Path) -> N
 
     with pytest.raises(UsageLimitExceeded, match="tool_calls_limit of 1"):
         await ask(cfg, "sales", "two searches", FunctionModel(search_twice), "scripted")
+
+
+async def test_a_stdio_server_killed_during_ask_is_restarted_and_the_answer_still_comes(tmp_path: Path) -> None:
+    raw = {"servers": {"tiny": tiny_server("pid")}, "agents": {"sales": agent({"tiny": ["pid"]})}}
+    cfg = load_config(write_config(tmp_path / "config", raw), {})
+    pids: list[int] = []
+
+    def kill_then_ask_again(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        last = messages[-1].parts[-1]
+        if isinstance(last, ToolReturnPart):
+            pids.append(returned(last)["pid"])
+            if len(pids) == 1:
+                os.kill(pids[0], signal.SIGKILL)  # the server dies between two calls of one `ask`
+            else:
+                return ModelResponse(parts=[TextPart(f"answered by {pids[0]}, then by {pids[1]}")])
+        return ModelResponse(parts=[ToolCallPart("tiny_pid", {})])
+
+    answer = await ask(cfg, "sales", "which process?", FunctionModel(kill_then_ask_again), "scripted")
+    # Restarted by its supervisor, not marked down: the second call reached a new process and the answer came.
+    assert len(pids) == 2 and pids[0] != pids[1]
+    assert answer.output == f"answered by {pids[0]}, then by {pids[1]}"
+    assert [c.error for c in answer.tool_calls] == [None, None]

@@ -25,15 +25,8 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel
 from salient_host.config.load import load_config
 from salient_host.config.schema import Config
 from salient_host.engine.agents import build_agent
-from salient_host.mcp.supervision import (
-    StatusBoard,
-    SupervisedToolset,
-    SupervisionPolicy,
-    supervise,
-    supervise_all,
-    supervised_servers,
-    watch,
-)
+from salient_host.mcp.status import StatusBoard, watch
+from salient_host.mcp.supervision import SupervisedToolset, SupervisionPolicy, supervise_all
 from salient_host.mcp.toolsets import agent_toolsets, mcp_toolset
 from support import free_port
 
@@ -168,9 +161,12 @@ async def test_build_agent_over_plain_mcp_toolsets_is_supervised_too(tmp_path: P
         result = await helper.run("hello")
     assert result.output == "no tools needed" and model.offered == [[]]
     assert "The gone server is unavailable right now" in model.instructions[0]
-    found = supervised_servers(helper.toolsets)
-    # The same MCPToolset always has the same supervisor, so agents sharing a server share its status.
-    assert found["gone"] is supervise("gone", plain["gone"]) and found["gone"].status.state == "down"
+    # Agents share a server's supervisor, and so its status, when they are given the same one (`supervise_all`).
+    shared = supervise_all(plain)
+    other = build_agent(config, "helper", FunctionModel(Scripted()), shared)
+    async with other:
+        await other.run("hello")
+    assert shared["gone"].status.state == "down" and shared["gone"].status.last_error
 
 
 async def test_a_down_server_comes_back_when_it_can_start_again(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from salient_host.cli.options import (
 from salient_host.config.load import load_config
 from salient_host.config.problems import ConfigError
 from salient_host.config.schema import Config
-from salient_host.engine.events import ApprovalRequested, Notice, TurnEvent, TurnFailed, TurnFinished
+from salient_host.engine.events import ApprovalRequested, Notice, ToolStarted, TurnEvent, TurnFailed, TurnFinished
 from salient_host.engine.message_rules import MessageRefused, checked_message
 
 if TYPE_CHECKING:
@@ -65,7 +65,6 @@ async def _ask(
     """One turn in a new session; the report `--json` prints, and the turn's last event."""
     from salient_host.engine.agents import executed_calls
     from salient_host.engine.conversation import ConversationEngine
-    from salient_host.engine.recording import split_tool_name
     from salient_host.engine.redact import redact
     from salient_host.llm.choice import describe, model_spec
     from salient_host.memory import database_url
@@ -75,10 +74,13 @@ async def _ask(
         session = await engine.start(account=account, agent=agent)
         await engine.connect(session.id, account=account, on_change=progress)
         held: list[ApprovalRequested] = []
+        started: dict[str, str] = {}  # each call that ran, by id: its server and tool, as recorded
         notices: list[str] = []
         last: TurnEvent | None = None
         async for event in engine.send(session.id, question, account=account, client_message_id=uuid.uuid4().hex):
-            if isinstance(event, ApprovalRequested):
+            if isinstance(event, ToolStarted):
+                started[event.call_id] = tool_label(event.server, event.tool)
+            elif isinstance(event, ApprovalRequested):
                 held.append(event)
             elif isinstance(event, Notice):
                 notices.append(event.text)
@@ -89,14 +91,13 @@ async def _ask(
         requests = [r for r in await engine.store.requests(session.id) if r.turn_id == last.turn_id]
     spec = model if model else model_spec(config, agent)
     calls = executed_calls(history, {h.call_id for h in held})
-    servers = list(config.agents[agent].servers)
     report = {
         "session_id": session.id,
         "agent": agent,
         "model": describe(spec) if spec else None,
         "output": last.output if isinstance(last, TurnFinished) else None,
         "tool_calls": [
-            {**vars(c), "tool": tool_label(*split_tool_name(c.tool, servers)), "args": redact(c.args)} for c in calls
+            {**vars(c), "tool": started.get(call_id, c.tool), "args": redact(c.args)} for call_id, c in calls.items()
         ],
         "awaiting_approval": [
             {"call_id": h.call_id, "tool": tool_label(h.server, h.tool), "args": h.args} for h in held

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from salient_host.config.schema import Config
-from salient_host.mcp.supervision import StatusChange
+from salient_host.mcp.status import StatusChange
 from salient_host.suite.state import running_suite_servers, with_suite_servers
 
 

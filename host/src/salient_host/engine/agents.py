@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +25,7 @@ from pydantic_ai.toolsets import AbstractToolset
 from pydantic_ai.usage import UsageLimits
 
 from salient_host.config.schema import Config
+from salient_host.mcp.supervision import SupervisedToolset, supervise_all
 from salient_host.mcp.toolsets import agent_toolsets, mcp_toolset
 
 # A run ends in an answer, or in destructive calls waiting for approval (nothing was executed for those).
@@ -38,10 +39,9 @@ class UnknownAgent(Exception):
 
 
 class ServerUnavailable(Exception):
-    def __init__(self, server: str, error: BaseException) -> None:
+    def __init__(self, server: str, error: str) -> None:
         super().__init__(
-            f"server {server!r} is unreachable ({type(error).__name__}: {error}); "
-            "`salient servers status` and `salient config check` show why"
+            f"server {server!r} is unreachable ({error}); `salient servers status` and `salient config check` show why"
         )
 
 
@@ -49,12 +49,13 @@ def build_agent(
     config: Config,
     name: str,
     model: Model | None = None,
-    servers: dict[str, MCPToolset[Any]] | None = None,
+    servers: Mapping[str, MCPToolset[Any] | SupervisedToolset] | None = None,
     *,
     toolsets: Sequence[AbstractToolset[Any]] | None = None,
 ) -> Agent[None, Output]:
     """The agent `name` as configured; `model` may be left out and given to each run instead.
 
+    `servers` are the connections to use (an MCPToolset gets a supervisor of its own here); by default, new ones.
     `toolsets` replaces the agent's own (`agent_toolsets`), for callers that wrap them (conversation turns do).
     """
     if name not in config.agents:
@@ -69,8 +70,19 @@ def build_agent(
         instructions=config.instructions(name),
         name=name,
         description=agent.description,
-        toolsets=list(toolsets) if toolsets is not None else agent_toolsets(config, agent, servers),
+        toolsets=list(toolsets) if toolsets is not None else agent_toolsets(config, agent, supervised(servers)),
     )
+
+
+def supervised(
+    servers: Mapping[str, MCPToolset[Any] | SupervisedToolset] | None,
+) -> dict[str, SupervisedToolset] | None:
+    if servers is None:
+        return None
+    return {
+        name: given if isinstance(given, SupervisedToolset) else SupervisedToolset(name, given)
+        for name, given in servers.items()
+    }
 
 
 def usage_limits(config: Config, name: str) -> UsageLimits:
@@ -117,8 +129,8 @@ class Answer:
         }
 
 
-def executed_calls(messages: list[Any], pending: set[str]) -> list[ToolCall]:
-    """Tool calls in a run, in order, each with its result or error; calls still pending are left out."""
+def executed_calls(messages: list[Any], pending: set[str]) -> dict[str, ToolCall]:
+    """Tool calls in a run by call id, in order, each with its result or error; calls still pending are left out."""
     calls: dict[str, ToolCall] = {}
     for message in messages:
         for part in message.parts:
@@ -132,22 +144,24 @@ def executed_calls(messages: list[Any], pending: set[str]) -> list[ToolCall]:
                     calls[part.tool_call_id].result = part.content
             elif isinstance(message, ModelRequest) and isinstance(part, RetryPromptPart) and part.tool_call_id in calls:
                 calls[part.tool_call_id].error = part.model_response()
-    return list(calls.values())
+    return calls
 
 
 async def ask(config: Config, name: str, question: str, model: Model, model_name: str) -> Answer:
     """Run one turn of agent `name` on `question`."""
     if name not in config.agents:
         raise UnknownAgent(config, name)
-    servers = {s: mcp_toolset(s, config.servers[s], config.base_dir) for s in config.agents[name].servers}
+    made = {s: mcp_toolset(s, config.servers[s], config.base_dir) for s in config.agents[name].servers}
+    servers = supervise_all(made)
     agent = build_agent(config, name, model, servers)
     async with AsyncExitStack() as stack:
-        # Connect to each server up front (pydantic-ai would too, one by one) so a failure names its server.
-        for server, toolset in servers.items():
-            try:
-                await stack.enter_async_context(toolset)
-            except Exception as exc:  # whatever stops a server from starting, the user needs its name
-                raise ServerUnavailable(server, exc) from exc
+        # Connect to each server up front, through its supervisor (which then restarts a server that fails during
+        # the run), so a server that cannot start is named.
+        for server, supervisor in servers.items():
+            await stack.enter_async_context(supervisor)
+            status = supervisor.status
+            if status.state == "down":
+                raise ServerUnavailable(server, status.last_error or "it did not start")
         result = await agent.run(question, usage_limits=usage_limits(config, name))
     output, pending = result.output, []
     if isinstance(output, DeferredToolRequests):
@@ -161,7 +175,7 @@ async def ask(config: Config, name: str, question: str, model: Model, model_name
         agent=name,
         model=model_name,
         output=output,
-        tool_calls=executed_calls(result.all_messages(), ids),
+        tool_calls=list(executed_calls(result.all_messages(), ids).values()),
         awaiting_approval=pending,
         requests=usage.requests,
         input_tokens=usage.input_tokens,

@@ -22,6 +22,7 @@ import logging
 import os
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any, cast
 
 from pydantic_ai import DeferredToolResults, ModelRequest, ToolDenied, ToolReturnPart, UserPromptPart
@@ -48,7 +49,9 @@ from salient_host.llm.choice import ModelUnavailable, model_source, resolve
 from salient_host.llm.pricing import Pricer
 from salient_host.mail import Mailer
 from salient_host.mcp.connections import ConversationConnections
-from salient_host.mcp.supervision import Listener, StatusBoard, StatusChange, supervised_servers, watch
+from salient_host.mcp.status import Listener, StatusBoard, StatusChange, watch
+from salient_host.mcp.supervision import SupervisedToolset
+from salient_host.mcp.toolsets import ServerToolset, tool_name
 from salient_host.memory import DuplicateClientMessage, Store, database_url
 from salient_host.memory.models import Session, ToolCall
 from salient_host.memory.store import new_id
@@ -88,6 +91,11 @@ class NothingToDecide(ConversationError, ValueError):
 class DecisionMismatch(ConversationError, ValueError):
     def __init__(self, pending: list[str], given: list[str]) -> None:
         super().__init__(f"decide every call awaiting approval, no more and no fewer: pending {pending}, given {given}")
+
+
+def model_name(server: str, tool: str) -> str:
+    """A stored call's tool as the model named it (the host's own tools have no server)."""
+    return tool_name(server, tool) if server else tool
 
 
 def session_info(row: Session) -> SessionInfo:
@@ -177,6 +185,7 @@ class ConversationEngine:
                 guard=self.guard,
                 model_for=self._model,
                 lock_for=self._lock_for,
+                servers_for=self._servers_for,
             )
             if mailer is not None
             else None
@@ -218,6 +227,12 @@ class ConversationEngine:
             await self.summarizer.mailer.aclose(flush_within=30.0)
         if self._owns_store:
             await self.store.close()
+
+    @asynccontextmanager
+    async def _servers_for(self, session: Session) -> AsyncIterator[Mapping[str, SupervisedToolset]]:
+        """The conversation's own connections, by server name, for a summary made outside its turns."""
+        async with self.connections.use(session.id, session.agent) as held:
+            yield held.servers
 
     def _lock_for(self, session_id: str) -> asyncio.Lock:
         """One session's lock: its turns (and its summary) run one at a time."""
@@ -373,7 +388,6 @@ class ConversationEngine:
             log=turn_log,
             pricer=self.pricer,
             guard=self.guard,
-            servers=list(self.config.agents[session.agent].servers) if session.agent in self.config.agents else [],
             config_file=display_path(self.config.source),
         )
         # The turn is a task of its own: the caller's stream may go away, the turn goes on.
@@ -429,7 +443,9 @@ class ConversationEngine:
         # Calls still awaiting approval are answered as not run, so the history stays one the model accepts.
         pending = await self.store.tool_calls(session.id, outcome="awaiting_approval")
         parts: list[Any] = [
-            ToolReturnPart(f"{c.server}_{c.tool}" if c.server else c.tool, NOT_DECIDED, c.call_id, outcome="denied")
+            ToolReturnPart(
+                tool_name(c.server, c.tool) if c.server else c.tool, NOT_DECIDED, c.call_id, outcome="denied"
+            )
             for c in pending
         ]
         parts.append(UserPromptPart(text))
@@ -497,23 +513,26 @@ class ConversationEngine:
             await turn.fail("no_model", str(exc))
             return
         # The conversation's own toolsets, hence MCP sessions: nothing is shared between conversations.
-        async with self.connections.use(turn.session.id, name) as toolsets:
-            # Host additions: the lead's source filled from the session's origin (origin.py), `email_summary`.
-            recorded: list[AbstractToolset[Any]] = [
-                LeadOriginToolset(
-                    RecordingToolset(t, observer=turn), origin=dict(turn.session.origin or {}), servers=turn.servers
-                )
-                for t in toolsets
-            ]
-            if self.summarizer is not None and (summaries := self.summarizer.toolset(turn.session, turn)) is not None:
-                recorded.append(RecordingToolset(summaries, observer=turn))
-            agent = build_agent(self.config, name, toolsets=recorded)
+        async with self.connections.use(turn.session.id, name) as held:
+            origin = dict(turn.session.origin or {})
+
+            # Host additions inside each server's tools: the lead's source filled from the session's origin
+            # (origin.py), then every call that runs recorded, as sent, under its server's name (recording.py).
+            def wrap(server: ServerToolset, tools: AbstractToolset[Any]) -> AbstractToolset[Any]:
+                return LeadOriginToolset(RecordingToolset(tools, server=server.name, observer=turn), origin=origin)
+
+            toolsets = [record.for_agent(wrap) for record in held.tools]
+            if self.summarizer is not None:
+                summaries = self.summarizer.toolset(turn.session, turn, held.servers)
+                if summaries is not None:
+                    toolsets.append(RecordingToolset(summaries, observer=turn))
+            agent = build_agent(self.config, name, toolsets=toolsets)
 
             def tell(change: StatusChange) -> None:
                 if change.text:
                     turn.notice(change.level, change.text)
 
-            servers = supervised_servers(toolsets).values()
+            servers = [record.supervisor for record in held.tools]
             for server in servers:  # down before this turn (at connecting, or in an earlier turn): say so again
                 if server.status.state == "down":
                     tell(StatusChange("idle", server.status))

@@ -3,20 +3,18 @@
 The web chat records the page a chat was opened on in the session's `origin`. The lead the agent creates must
 carry it, but the values come from the visitor's browser: putting them into the model's instructions would let
 a crafted `utm_campaign` speak to the model, and asking the model to copy them invites typos. So the host
-fills them in: a call to a `create_lead` tool gets `source` from the origin (overriding what the model wrote for
-the same keys, keeping what the model gave for keys the origin lacks). Calls to every other tool pass unchanged.
+fills them in: a call to a server's `create_lead` tool gets `source` from the origin (overriding what the model
+wrote for the same keys, keeping what the model gave for keys the origin lacks). Other calls pass unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic_ai import RunContext
 from pydantic_ai.toolsets import ToolsetTool, WrapperToolset
-
-from salient_host.engine.recording import split_tool_name
 
 # The keys of the crm server's `create_lead(source=...)`, which are also the keys the web chat records.
 SOURCE_KEYS = ("page", "referrer", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -29,16 +27,18 @@ def lead_source(origin: Mapping[str, str]) -> dict[str, str]:
 
 @dataclass
 class LeadOriginToolset(WrapperToolset[Any]):
-    """Fills `source` of `<server>_create_lead` calls from the session's origin; see the module docstring."""
+    """Fills `source` of the `create_lead` calls to one server from the session's origin; see the module docstring.
+
+    It wraps one server's tools (inside the `<server>_` prefix), so it sees the server's own tool names.
+    """
 
     origin: Mapping[str, str] = field(default_factory=dict)
-    servers: Iterable[str] = ()
 
     async def call_tool(
         self, name: str, tool_args: dict[str, Any], ctx: RunContext[Any], tool: ToolsetTool[Any]
     ) -> Any:
         source = lead_source(self.origin)
-        if source and split_tool_name(name, list(self.servers))[1] == "create_lead":
+        if source and name == "create_lead":
             given = tool_args.get("source")
             tool_args = {**tool_args, "source": {**(given if isinstance(given, dict) else {}), **source}}
         return await super().call_tool(name, tool_args, ctx, tool)

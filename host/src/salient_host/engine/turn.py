@@ -1,9 +1,9 @@
 """One turn: run an agent over the session's stored history, stream what happens as events, record what it spent.
 
 Every model request is checked against the budgets first, streamed (so text reaches the person token by token),
-priced and stored with its latency the moment it ends. Every tool call is reported by the RecordingToolset around
-the agent's toolsets. The turn ends in exactly one TurnFinished or TurnFailed, and its messages are stored either
-way, so the session can go on from whatever was said and done.
+priced and stored with its latency the moment it ends. Every tool call is reported by the RecordingToolset inside
+each server's toolset (recording.py), which knows the server. The turn ends in exactly one TurnFinished or
+TurnFailed, and its messages are stored either way, so the session can go on from whatever was said and done.
 
 Records of requests and tool calls are written as they happen but do not hold the turn up: each write starts at once
 and runs beside the turn, and the turn waits for them all before it stores its answer (and before a budget reads
@@ -51,7 +51,6 @@ from salient_host.engine.events import (
     TurnFailed,
     TurnFinished,
 )
-from salient_host.engine.recording import split_tool_name
 from salient_host.engine.redact import redact, shown_result
 from salient_host.engine.turnlog import TurnLog
 from salient_host.llm.pricing import Pricer
@@ -133,6 +132,13 @@ def response_text(messages: Sequence[ModelMessage]) -> str:
     return ""
 
 
+def held_tool(output: Output, call_id: str, name: str) -> tuple[str, str]:
+    """The server and tool of a call held for approval, as the approval gate named them (mcp/toolsets.py)."""
+    found = output.metadata.get(call_id, {}) if isinstance(output, DeferredToolRequests) else {}
+    server, tool = found.get("server"), found.get("tool")
+    return (server, tool) if isinstance(server, str) and isinstance(tool, str) else ("", name)
+
+
 @dataclass
 class Turn:
     store: Store
@@ -140,7 +146,6 @@ class Turn:
     log: TurnLog
     pricer: Pricer
     guard: BudgetGuard
-    servers: list[str]
     config_file: str = ""
     input_tokens: int = 0
     output_tokens: int = 0
@@ -148,6 +153,8 @@ class Turn:
     unpriced: int = 0
     model: Model | None = None  # the model of the running turn, named in the operator's log when it fails
     _noticed: set[str] = field(default_factory=set)
+    # The calls awaiting a person's decision when the turn began, by call id: (server, tool), as stored.
+    _pending: dict[str, tuple[str, str]] = field(default_factory=dict)
     _writes: list[asyncio.Future[Any]] = field(default_factory=list)
 
     @property
@@ -177,14 +184,19 @@ class Turn:
 
     # Tool calls, as the RecordingToolset reports them.
 
-    def tool_started(self, call_id: str, name: str, args: dict[str, Any]) -> None:
-        server, tool = split_tool_name(name, self.servers)
+    def tool_started(self, call_id: str, server: str, tool: str, args: dict[str, Any]) -> None:
         self.log.emit(ToolStarted, call_id=call_id, server=server, tool=tool, args=redact(args))
 
     async def tool_finished(
-        self, call_id: str, name: str, args: dict[str, Any], duration_ms: float, error: str | None, result: Any = None
+        self,
+        call_id: str,
+        server: str,
+        tool: str,
+        args: dict[str, Any],
+        duration_ms: float,
+        error: str | None,
+        result: Any = None,
     ) -> None:
-        server, tool = split_tool_name(name, self.servers)
         self.log.emit(
             ToolFinished,
             call_id=call_id,
@@ -240,6 +252,8 @@ class Turn:
         model_source: str,
     ) -> None:
         self.model = model
+        held = await self.store.tool_calls(self.session.id, outcome="awaiting_approval")
+        self._pending = {c.call_id: (c.server, c.tool) for c in held}
         history = await self.store.model_history(self.session.id)
         new: list[ModelMessage] = []
         try:
@@ -362,7 +376,8 @@ class Turn:
                 continue
             for part in message.parts:
                 if isinstance(part, ToolReturnPart) and part.outcome == "denied":
-                    server, tool = split_tool_name(part.tool_name, self.servers)
+                    # A denied call is one a person decided on: it was stored as awaiting approval.
+                    server, tool = self._pending.get(part.tool_call_id, ("", part.tool_name))
                     await self.store.record_tool_call(
                         self.session,
                         turn_id=self.id,
@@ -379,7 +394,7 @@ class Turn:
         await self._record_denials(new)
         held = output.approvals + output.calls if isinstance(output, DeferredToolRequests) else []
         for call in held:
-            server, tool = split_tool_name(call.tool_name, self.servers)
+            server, tool = held_tool(output, call.tool_call_id, call.tool_name)
             args = redact(call.args_as_dict())
             await self.store.record_tool_call(
                 self.session,

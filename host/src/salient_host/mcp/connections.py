@@ -1,15 +1,18 @@
 """Each conversation's own MCP connections, held open between its turns.
 
     connections = ConversationConnections(config, idle=300, max_open=64)
-    async with connections.use(session_id, agent) as toolsets:    # the agent's toolsets, connected
+    async with connections.use(session_id, agent) as held:        # held.tools: one ServerToolset per server
         ...                                                        # run the turn over them
     await connections.aclose()
 
-Conversations never share an MCP session or credentials: each gets toolsets built for it alone (`agent_toolsets`),
-so each has its own supervisors, sessions and, for stdio servers, processes. Held open, a conversation's next turn
-skips connecting, listing tools and (stdio) starting the server again. A conversation's connections close when it
-has been quiet for `idle` seconds, when more than `max_open` conversations are held (the least recently used go
-first), or when the host closes. A server that fails in between is the supervisor's to reconnect (supervision.py).
+Conversations never share an MCP session or credentials: each gets toolsets built for it alone (`server_toolsets`),
+so each has its own supervisors, sessions and, for stdio servers, processes. Beside the agent's servers, a
+conversation holds the servers its e-mail summaries use (`held.servers`), so a summary reads a booking and logs
+the note over the conversation's own connections instead of starting a server of its own. Held open, a
+conversation's next turn skips connecting, listing tools and (stdio) starting the server again. A conversation's
+connections close when it has been quiet for `idle` seconds, when more than `max_open` conversations are held (the
+least recently used go first), or when the host closes. A server that fails in between is the supervisor's to
+reconnect (supervision.py).
 
 Only one turn of a conversation runs at a time (the engine's session lock), so one conversation's connections are
 never used by two turns at once. They are entered in one task and may be closed from another; the MCP client
@@ -24,30 +27,34 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
-from pydantic_ai.toolsets import AbstractToolset
-
-from salient_host.config.schema import Config
-from salient_host.mcp.supervision import Listener, SupervisedToolset, supervised_servers
-from salient_host.mcp.toolsets import agent_toolsets
+from salient_host.config.schema import AgentConfig, Config
+from salient_host.mcp.status import Listener
+from salient_host.mcp.supervision import SupervisedToolset
+from salient_host.mcp.toolsets import ServerToolset, mcp_toolset, server_toolsets
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)
 class Held:
-    """One conversation's connected toolsets."""
+    """One conversation's connected servers: `tools` for its agent, `servers` every one held (by name)."""
 
     agent: str
-    toolsets: list[AbstractToolset[Any]]
+    tools: list[ServerToolset]
+    servers: dict[str, SupervisedToolset]
     stack: AsyncExitStack
     in_use: bool = False
     timer: asyncio.TimerHandle | None = field(default=None, repr=False)
 
-    @property
-    def servers(self) -> list[SupervisedToolset]:
-        return list(supervised_servers(self.toolsets).values())
+
+def summary_servers(config: Config, agent: AgentConfig) -> list[str]:
+    """The configured servers the agent's e-mail summaries use (crm, scheduling) that it does not use itself."""
+    summaries = agent.summaries
+    if summaries is None or not summaries.enabled:
+        return []
+    wanted = (summaries.crm_server, summaries.scheduling_server)
+    return [name for name in dict.fromkeys(wanted) if name in config.servers and name not in agent.servers]
 
 
 class ConversationConnections:
@@ -78,10 +85,8 @@ class ConversationConnections:
         return len(self._held)
 
     @asynccontextmanager
-    async def use(
-        self, session_id: str, agent: str, *, on_change: Listener | None = None
-    ) -> AsyncIterator[list[AbstractToolset[Any]]]:
-        """The conversation's toolsets for agent `agent`, connected, for the length of one turn.
+    async def use(self, session_id: str, agent: str, *, on_change: Listener | None = None) -> AsyncIterator[Held]:
+        """The conversation's servers for agent `agent`, connected, for the length of one turn.
 
         `on_change` hears each server's state changes while new connections open (`up` or `down`, for progress).
         """
@@ -96,7 +101,7 @@ class ConversationConnections:
         self._held[session_id] = held
         held.in_use = True
         try:
-            yield held.toolsets
+            yield held
         finally:
             held.in_use = False
             if self.idle > 0 and not self._closed and self._held.get(session_id) is held:
@@ -115,16 +120,18 @@ class ConversationConnections:
             await asyncio.gather(*list(self._closing), return_exceptions=True)
 
     async def _open(self, agent: str, on_change: Listener | None = None) -> Held:
-        toolsets = agent_toolsets(self.config, self.config.agents[agent])
-        unsubscribe = (
-            [server.subscribe(on_change) for server in supervised_servers(toolsets).values()] if on_change else []
-        )
+        configured = self.config.agents[agent]
+        tools = server_toolsets(self.config, configured)
+        servers = {record.name: record.supervisor for record in tools}
+        for name in summary_servers(self.config, configured):
+            servers[name] = SupervisedToolset(name, mcp_toolset(name, self.config.servers[name], self.config.base_dir))
+        unsubscribe = [server.subscribe(on_change) for server in servers.values()] if on_change else []
 
-        entered: list[AbstractToolset[Any]] = []
+        entered: list[SupervisedToolset] = []
 
-        async def enter(toolset: AbstractToolset[Any]) -> None:
-            await toolset.__aenter__()
-            entered.append(toolset)
+        async def enter(server: SupervisedToolset) -> None:
+            await server.__aenter__()
+            entered.append(server)
 
         try:
             async with AsyncExitStack() as stack:
@@ -132,16 +139,16 @@ class ConversationConnections:
                 # All at once, in and out: the slowest server bounds the wait, not the sum of them (a stdio server
                 # can take seconds to stop). A supervised server that cannot be reached is marked down here
                 # rather than raising (supervision.py).
-                outcomes = await asyncio.gather(*(enter(t) for t in toolsets), return_exceptions=True)
+                outcomes = await asyncio.gather(*(enter(s) for s in servers.values()), return_exceptions=True)
                 for outcome in outcomes:
                     if isinstance(outcome, BaseException):
                         raise outcome
-                held = Held(agent, toolsets, stack.pop_all())
+                held = Held(agent, tools, servers, stack.pop_all())
         finally:
             for stop in unsubscribe:
                 stop()
         if self.on_open is not None:
-            self.on_open(held.servers)
+            self.on_open(held.servers.values())
         return held
 
     def _expire(self, session_id: str, held: Held) -> None:
@@ -177,8 +184,8 @@ class ConversationConnections:
             log.debug("closing a conversation's MCP connections failed", exc_info=True)
 
 
-async def _exit_all(toolsets: list[AbstractToolset[Any]]) -> None:
-    outcomes = await asyncio.gather(*(t.__aexit__(None, None, None) for t in toolsets), return_exceptions=True)
+async def _exit_all(servers: list[SupervisedToolset]) -> None:
+    outcomes = await asyncio.gather(*(s.__aexit__(None, None, None) for s in servers), return_exceptions=True)
     for outcome in outcomes:
         if isinstance(outcome, Exception):  # as in `_close`: a dead connection can fail its teardown
             log.debug("closing an MCP connection failed: %s", outcome)

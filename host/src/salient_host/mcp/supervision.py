@@ -14,13 +14,14 @@ A `SupervisedToolset` wraps one server's `MCPToolset` and keeps a conversation g
   Failing to connect at the start of a run degrades the same way instead of raising.
 
 States (`ServerStatus.state`): `idle` (not connected: no run holds it), `up`, `restarting` (reconnecting after a
-failure; calls wait), `down`. Every change is passed to the callbacks given to `SupervisedToolset.subscribe`, and
-`watch()` collects the changes of several servers over a block (a turn), for the caller to show as notices;
-`StatusBoard` keeps the latest status of each server for an admin view.
+failure; calls wait), `down`. Every change is passed to the callbacks given to `SupervisedToolset.subscribe`.
 
-One supervisor per `MCPToolset`: `supervise()` returns the same supervisor for the same toolset, so agents that share
-a server also share its restarts and status. The supervisor owns the toolset's connection: enter the supervised
-toolset (or the agent), never the `MCPToolset` itself, or a restart cannot close the old connection.
+One supervisor per connection: agents that share a server share its supervisor (`supervise_all`), hence its restarts
+and status. The supervisor owns the toolset's connection: enter the supervised toolset (or the agent), never the
+`MCPToolset` itself, or a restart cannot close the old connection. The host's own requests to a server (summaries
+reading a booking, say) go through `SupervisedToolset.request`, over the same connection, restarted the same way.
+
+State changes, `watch()` and `StatusBoard` are in status.py; how failures are read, in failures.py.
 """
 
 from __future__ import annotations
@@ -28,29 +29,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import weakref
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, Self
+from typing import Any, Self, TypeVar
 
-from mcp import MCPError
-from mcp_types import CONNECTION_CLOSED, INVALID_REQUEST
-from pydantic_ai import RunContext, ToolDefinition
-from pydantic_ai.exceptions import ModelRetry, ToolFailed
+from fastmcp import Client
+from pydantic_ai import RunContext
+from pydantic_ai.exceptions import ToolFailed
 from pydantic_ai.mcp import MCPToolset
 from pydantic_ai.messages import InstructionPart
 from pydantic_ai.toolsets import AbstractToolset, ToolsetTool, WrapperToolset
 
 from salient_host.mcp.client import connection_ended
+from salient_host.mcp.failures import connection_failure, describe, is_read_only, request_failure
+from salient_host.mcp.status import Listener, ServerStatus, State, StatusChange
 
 logger = logging.getLogger(__name__)
 
-State = Literal["idle", "up", "restarting", "down"]
-# Whether a failed request may have reached the server: only one that provably did not can be sent again blindly.
-Delivery = Literal["not_delivered", "uncertain"]
+T = TypeVar("T")
+
+
+class ServerDown(Exception):
+    """A request of the host's own to a server that is down, or went down while it was sent; the message says so."""
 
 
 @dataclass(frozen=True)
@@ -63,102 +65,6 @@ class SupervisionPolicy:
     restart_window: float = 300.0  # ...and is probed again once the window allows another reconnection
     probe_backoff: float = 2.0  # wait before probing a down server again; doubles after each failed probe
     probe_backoff_max: float = 60.0
-
-
-@dataclass(frozen=True)
-class ServerStatus:
-    server: str
-    state: State
-    restarts: int  # reconnections after a failure, since the supervisor was made
-    last_error: str | None  # the latest failure, for operators (may name hosts and paths; not for the model)
-    since: datetime  # when `state` was entered (UTC)
-    tools: int | None = None  # how many tools the server offered when they were last listed
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    previous: State
-    status: ServerStatus
-
-    @property
-    def server(self) -> str:
-        return self.status.server
-
-    @property
-    def level(self) -> Literal["info", "warning"]:
-        return "warning" if self.status.state == "down" else "info"
-
-    @property
-    def text(self) -> str | None:
-        """What to tell the user about this change, or None when it is not worth a notice."""
-        name, state = self.status.server, self.status.state
-        if state == "down" and self.previous != "down":
-            return f"The {name} server is unavailable right now; its tools are withdrawn."
-        if state == "up" and self.previous == "down":
-            return f"The {name} server is back; its tools are available again."
-        if state == "up" and self.previous == "restarting":
-            return f"The {name} server stopped answering and was reconnected."
-        return None
-
-
-Listener = Callable[[StatusChange], None]
-
-
-def is_read_only(tool: ToolDefinition) -> bool:
-    annotations = (tool.metadata or {}).get("annotations") or {}
-    return annotations.get("readOnlyHint") is True
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    """`exc`, its causes and contexts, and the members of exception groups among them."""
-    seen: set[int] = set()
-    todo = [exc]
-    while todo:
-        current = todo.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        if isinstance(current, BaseExceptionGroup):
-            todo.extend(current.exceptions)
-        todo.extend(e for e in (current.__cause__, current.__context__) if e is not None)
-
-
-def _session_lost(error: MCPError) -> bool:
-    # A streamable HTTP server that restarted answers an old session id with 404, which the MCP client reports
-    # as INVALID_REQUEST "Session not found" (the server's words) or "Session terminated" (the client's).
-    message = error.error.message.lower()
-    return error.error.code == INVALID_REQUEST and "session" in message
-
-
-def connection_failure(exc: BaseException) -> Delivery | None:
-    """Whether `exc` means the connection to the server failed, and if so whether the request may have arrived.
-
-    None for the tool's own outcomes (an error result, invalid arguments, a timeout), which go to the model as they
-    are. pydantic-ai's MCPToolset turns protocol errors into `ModelRetry`, so the cause decides.
-    """
-    if isinstance(exc, ModelRetry | ToolFailed):
-        cause = exc.__cause__
-        if not isinstance(cause, MCPError):
-            return None
-        if _session_lost(cause):
-            return "not_delivered"
-        return "uncertain" if cause.error.code == CONNECTION_CLOSED else None
-    for link in _chain(exc):
-        # mcp 2 speaks HTTP through httpx2, older stacks through httpx; both name their can't-connect errors alike.
-        if type(link).__name__ in ("ConnectError", "ConnectTimeout"):
-            return "not_delivered"
-        if isinstance(link, MCPError) and _session_lost(link):
-            return "not_delivered"
-    return "uncertain"
-
-
-def describe(exc: BaseException) -> str:
-    """The innermost useful text of a failure: exception groups hide their members' messages."""
-    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-        exc = exc.exceptions[0]
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class SupervisedToolset(WrapperToolset[Any]):
@@ -325,6 +231,40 @@ class SupervisedToolset(WrapperToolset[Any]):
                 f"The {self.server} server failed again right after reconnecting; the call was not completed."
             ) from exc
 
+    async def request(self, send: Callable[[Client[Any]], Awaitable[T]], *, read_only: bool) -> T:
+        """One request of the host's own (not a model's call) over this server's held connection, supervised alike.
+
+        `send` gets the connection's fastmcp Client. A connection that fails is restarted as for a tool call, and the
+        request sent again when that cannot do something twice (`read_only`, or it provably never arrived). Raises
+        ServerDown when the server cannot be reached (or the request's outcome is unknown); the server's own errors
+        (a tool's error result, say) are raised as they come. The supervisor must be entered (held).
+        """
+        if self._state == "down" or not self._holders:
+            raise ServerDown(self.unavailable_instructions)
+        generation = self._generation
+        try:
+            return await send(self.mcp.client)
+        except Exception as exc:  # sorted by request_failure: the server's own answers are re-raised untouched
+            delivery = request_failure(exc)
+            if delivery is None:
+                raise
+            failure = exc
+        if not await self._recover(generation, failure):
+            raise ServerDown(f"{self.unavailable_instructions} The request was not completed.") from failure
+        if delivery == "uncertain" and not read_only:
+            raise ServerDown(
+                f"The {self.server} server lost its connection during a request and was reconnected; "
+                "the request may or may not have taken effect."
+            ) from failure
+        generation = self._generation
+        try:
+            return await send(self.mcp.client)
+        except Exception as exc:  # as above
+            if request_failure(exc) is None:
+                raise
+            await self._recover(generation, exc)
+            raise ServerDown(f"The {self.server} server failed again right after reconnecting.") from exc
+
     # --- connection management (under the lock) ---------------------------------------------------------------
 
     async def _connect_if_needed(self) -> None:
@@ -429,96 +369,8 @@ class SupervisedToolset(WrapperToolset[Any]):
                 logger.exception("status listener for %r failed", self.server)
 
 
-# One supervisor per MCPToolset, keyed by the toolset's id(). Values are held weakly: an entry lives as long as
-# its supervisor, which holds the toolset, so the id cannot be reused while the entry exists.
-_supervisors: weakref.WeakValueDictionary[int, SupervisedToolset] = weakref.WeakValueDictionary()
-
-
-def supervise(
-    server: str, toolset: MCPToolset[Any] | SupervisedToolset, policy: SupervisionPolicy | None = None
-) -> SupervisedToolset:
-    """The supervisor of `toolset`, made on first use; `policy` applies only when it is made here."""
-    if isinstance(toolset, SupervisedToolset):
-        return toolset
-    found = _supervisors.get(id(toolset))
-    if found is None or found.mcp is not toolset:
-        found = _supervisors[id(toolset)] = SupervisedToolset(server, toolset, policy)
-    return found
-
-
 def supervise_all(
     servers: Mapping[str, MCPToolset[Any]], policy: SupervisionPolicy | None = None
 ) -> dict[str, SupervisedToolset]:
-    """Supervisors for a `{name: MCPToolset}` mapping, to pass to `agent_toolsets`/`build_agent` and read status."""
-    return {name: supervise(name, toolset, policy) for name, toolset in servers.items()}
-
-
-def supervised_servers(toolsets: Iterable[AbstractToolset[Any]]) -> dict[str, SupervisedToolset]:
-    """The supervised servers inside toolsets (an agent's `toolsets`, or what `agent_toolsets` returned), by name."""
-    found: dict[str, SupervisedToolset] = {}
-    todo = list(toolsets)
-    while todo:
-        toolset = todo.pop()
-        if isinstance(toolset, SupervisedToolset):
-            found[toolset.server] = toolset
-        elif isinstance(toolset, WrapperToolset):
-            todo.append(toolset.wrapped)
-        else:
-            todo.extend(getattr(toolset, "toolsets", ()))  # CombinedToolset
-    return found
-
-
-class StatusBoard:
-    """The latest known status of each server, across supervisors that come and go (one per turn, say).
-
-    For an admin view: `track` each new supervisor; `statuses()` keeps what was last seen while no run holds a
-    server (an `idle` supervisor says nothing new about the server itself).
-    """
-
-    def __init__(self) -> None:
-        self._latest: dict[str, ServerStatus] = {}
-
-    def track(self, servers: Iterable[SupervisedToolset]) -> None:
-        for server in servers:
-            self._record(server.status)
-            server.subscribe(lambda change: self._record(change.status))
-
-    def statuses(self) -> dict[str, ServerStatus]:
-        return dict(self._latest)
-
-    def _record(self, status: ServerStatus) -> None:
-        known = self._latest.get(status.server)
-        if status.state != "idle" or known is None:
-            self._latest[status.server] = status
-        elif status.tools is not None:  # an idle supervisor still knows how many tools there were
-            self._latest[status.server] = replace(known, tools=status.tools)
-
-
-@dataclass
-class Watch:
-    """Status changes seen while a `watch()` block ran, in order."""
-
-    changes: list[StatusChange] = field(default_factory=list)
-
-    @property
-    def withdrawn(self) -> list[str]:
-        """Servers that went down during the block (and may still be down)."""
-        return [c.server for c in self.changes if c.status.state == "down" and c.previous != "down"]
-
-
-@contextmanager
-def watch(servers: Iterable[SupervisedToolset], listener: Listener | None = None) -> Iterator[Watch]:
-    """Collect the status changes of `servers` while the block runs, passing each to `listener` as it happens."""
-    seen = Watch()
-
-    def record(change: StatusChange) -> None:
-        seen.changes.append(change)
-        if listener is not None:
-            listener(change)
-
-    unsubscribes = [server.subscribe(record) for server in servers]
-    try:
-        yield seen
-    finally:
-        for unsubscribe in unsubscribes:
-            unsubscribe()
+    """A new supervisor for each of a `{name: MCPToolset}` mapping, to share between agents (`server_toolsets`)."""
+    return {name: SupervisedToolset(name, toolset, policy) for name, toolset in servers.items()}

@@ -1,23 +1,25 @@
-"""MCP servers as pydantic-ai toolsets: transports, supervision, `<server>_` prefixes, allow-lists, approval."""
+"""MCP servers as pydantic-ai toolsets: transports, and one typed record per server an agent uses (`ServerToolset`)."""
 
 from __future__ import annotations
 
 import fnmatch
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 from fastmcp.client.transports import ClientTransport
 from pydantic_ai import RunContext, ToolDefinition
+from pydantic_ai.exceptions import ApprovalRequired
 from pydantic_ai.mcp import MCPToolset
-from pydantic_ai.toolsets import AbstractToolset
+from pydantic_ai.toolsets import AbstractToolset, ToolsetTool, WrapperToolset
 
 from salient_host.config.schema import AgentConfig, Config, ServerConfig
 from salient_host.mcp.client import HttpTransport, StdioServerTransport
 from salient_host.mcp.commands import resolve_command
-from salient_host.mcp.supervision import SupervisedToolset, supervise
+from salient_host.mcp.supervision import SupervisedToolset
 
 # Stdio servers get a minimal environment (the MCP client's default: HOME, PATH, ...). These add where per-user
 # data lives and the locale, so a server finds the same data directory the user's shell would.
@@ -76,31 +78,91 @@ def allowed(tool_name: str, globs: list[str]) -> bool:
     return any(fnmatch.fnmatchcase(tool_name, pattern) for pattern in globs)
 
 
-def agent_toolsets(
-    config: Config,
-    agent: AgentConfig,
-    servers: Mapping[str, MCPToolset[Any] | SupervisedToolset] | None = None,
-) -> list[AbstractToolset[Any]]:
-    """One toolset per server the agent uses: supervised, allow-listed, prefixed, and gated by the approval policy.
+@dataclass(frozen=True)
+class ServerToolset:
+    """One server as one agent uses it: the seam between `mcp/` and `engine/`.
 
-    `servers` lets callers share servers (one process per server) across agents, and read their status: pass
-    `supervision.supervise_all({...})`, or MCPToolsets, which get their one supervisor each. By default each is new.
-    Each server is supervised (see supervision.py): a server that fails degrades the agent instead of failing the
-    run, and `supervision.supervised_servers(toolsets)` finds the supervisors again.
+    `name` is the server's configured name, `supervisor` its supervised connection (status, restarts; the host's
+    own requests go through it too), and `tools` what the agent may call there (allow-list and approval policy
+    applied), under the server's own tool names. `for_agent` makes the toolset the model sees.
     """
-    toolsets: list[AbstractToolset[Any]] = []
+
+    name: str
+    supervisor: SupervisedToolset
+    tools: AbstractToolset[Any]
+    approval: Literal["allow", "ask", "deny"] = "allow"
+
+    def for_agent(self, wrap: Wrap | None = None) -> AbstractToolset[Any]:
+        """The toolset the model sees: gated by the approval policy, `<server>_`-prefixed (`tool_name`).
+
+        `wrap` (the engine's recording, say) goes between the server's tools and the gate, and so sees each call by
+        the server's own tool name, and only calls that run: a call the gate holds back reaches nothing inside it.
+        """
+        toolset = wrap(self, self.tools) if wrap is not None else self.tools
+        if self.approval == "ask":
+            toolset = ApprovalGate(toolset, server=self.name)
+        return toolset.prefixed(self.name)
+
+    def tool_name(self, tool: str) -> str:
+        """The name the model sees for the server's tool `tool`."""
+        return tool_name(self.name, tool)
+
+
+def tool_name(server: str, tool: str) -> str:
+    """The name the model sees for `tool` of `server` (what `ServerToolset.for_agent`'s prefix makes of it)."""
+    return f"{server}_{tool}"
+
+
+@dataclass
+class ApprovalGate(WrapperToolset[Any]):
+    """Holds a server's destructive calls back for a person's decision, naming the server and tool in the request.
+
+    The held call's `DeferredToolRequests.metadata` is `{"server": ..., "tool": ...}`, so whoever shows or stores it
+    knows where it goes without reading the model-facing name.
+    """
+
+    server: str = ""
+
+    async def call_tool(
+        self, name: str, tool_args: dict[str, Any], ctx: RunContext[Any], tool: ToolsetTool[Any]
+    ) -> Any:
+        if not ctx.tool_call_approved and is_destructive(tool.tool_def):
+            raise ApprovalRequired(metadata={"server": self.server, "tool": name})
+        return await super().call_tool(name, tool_args, ctx, tool)
+
+
+# What the engine puts between a server's tools and their prefix (recording, the lead's origin): it is given the
+# server's record and its tools, and returns the toolset to prefix.
+Wrap = Callable[[ServerToolset, AbstractToolset[Any]], AbstractToolset[Any]]
+
+
+def server_toolsets(
+    config: Config, agent: AgentConfig, servers: Mapping[str, SupervisedToolset] | None = None
+) -> list[ServerToolset]:
+    """One record per server the agent uses: supervised, allow-listed, with the agent's approval policy.
+
+    `servers` lets callers share supervised servers (one process per server) across agents, and read their status:
+    pass `supervision.supervise_all({...})`. By default each server gets a new supervisor over a new connection.
+    A server that fails degrades the agent instead of failing the run (supervision.py).
+    """
+    records: list[ServerToolset] = []
     for name, access in agent.servers.items():
-        given = servers[name] if servers is not None else mcp_toolset(name, config.servers[name], config.base_dir)
-        mcp = supervise(name, given)
+        if servers is not None:
+            supervisor = servers[name]
+        else:
+            supervisor = SupervisedToolset(name, mcp_toolset(name, config.servers[name], config.base_dir))
         globs, policy = list(access.tools), agent.approval
 
         # Bound per server through defaults: a closure over the loop variables would see only the last server.
         def keep(ctx: RunContext[Any], tool: ToolDefinition, globs: list[str] = globs, policy: str = policy) -> bool:
-            # The filter sits inside the prefix, so globs match the server's own tool names.
             return allowed(tool.name, globs) and not (policy == "deny" and is_destructive(tool))
 
-        toolset: AbstractToolset[Any] = mcp.filtered(keep).prefixed(name)
-        if policy == "ask":
-            toolset = toolset.approval_required(lambda ctx, tool, args: is_destructive(tool))
-        toolsets.append(toolset)
-    return toolsets
+        records.append(ServerToolset(name, supervisor, supervisor.filtered(keep), policy))
+    return records
+
+
+def agent_toolsets(
+    config: Config, agent: AgentConfig, servers: Mapping[str, SupervisedToolset] | None = None
+) -> list[AbstractToolset[Any]]:
+    """The toolsets the agent's model sees (`server_toolsets`, each `for_agent`), for callers that add nothing."""
+    return [record.for_agent() for record in server_toolsets(config, agent, servers)]

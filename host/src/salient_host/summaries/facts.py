@@ -15,8 +15,8 @@ from pydantic_ai import ModelMessage, ModelRequest, ToolReturnPart
 from pydantic_ai.messages import ERROR_OUTCOMES
 
 from salient_host.config.schema import Summaries
-from salient_host.engine.recording import split_tool_name
 from salient_host.mail import InvalidAddress, Recipient
+from salient_host.mcp.toolsets import tool_name
 from salient_host.memory.models import Message
 
 
@@ -47,24 +47,32 @@ def _returns(messages: Sequence[ModelMessage]) -> list[ToolReturnPart]:
 def history_facts(messages: Sequence[ModelMessage], servers: Sequence[str], settings: Summaries) -> Facts:
     """The contact, lead, bookings and rep pick a conversation produced, from its successful tool results."""
     facts = Facts()
+
+    def named(server: str, *tools: str) -> set[str]:
+        """The model-facing names of `tools` of `server`, when the agent uses that server."""
+        return {tool_name(server, tool) for tool in tools} if server in servers else set()
+
+    upserts, leads = named(settings.crm_server, "upsert_contact"), named(settings.crm_server, "create_lead")
+    bookings = named(settings.scheduling_server, "book_meeting", "reschedule_meeting")
+    reps = {name for server in servers for name in named(server, "find_rep")}
     for part in _returns(messages):
-        server, tool = split_tool_name(part.tool_name, servers)
+        name = part.tool_name
         content = cast(dict[str, Any], part.content)  # _returns keeps only dict results
-        if server == settings.crm_server and tool == "upsert_contact":
+        if name in upserts:
             contact = content.get("contact") or {}
             props = contact.get("properties") or {}
             facts.contact_id, facts.contact_email = contact.get("id"), props.get("email")
-            name = " ".join(str(props[k]) for k in ("first_name", "last_name") if props.get(k))
-            facts.contact_name = name or None
-        elif server == settings.crm_server and tool == "create_lead":
+            full = " ".join(str(props[k]) for k in ("first_name", "last_name") if props.get(k))
+            facts.contact_name = full or None
+        elif name in leads:
             facts.lead_id = (content.get("record") or {}).get("id")
-        elif server == settings.scheduling_server and tool in ("book_meeting", "reschedule_meeting"):
+        elif name in bookings:
             booking = content.get("booking")
             made = content.get("applied") is not False or content.get("replayed") is True  # not a dry run
             if isinstance(booking, dict) and made and booking.get("id"):
                 facts.booking, facts.ics = booking, content.get("ics")
                 facts.booking_ids.append(booking["id"])
-        elif tool == "find_rep" and isinstance(content.get("rep"), dict):
+        elif name in reps and isinstance(content.get("rep"), dict):
             facts.rep = content["rep"]
     return facts
 

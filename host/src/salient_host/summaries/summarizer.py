@@ -22,17 +22,15 @@ in it, so neither a confused model nor a crafted page can mail someone else or l
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from fastmcp import Client
-from mcp.types import TextResourceContents
 from pydantic_ai import Agent, ModelMessage, ModelResponse, ModelRetry, RunContext
 from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior
 from pydantic_ai.models import Model
@@ -44,16 +42,20 @@ from salient_host.config.schema import Config, Summaries
 from salient_host.engine.budgets import BudgetExceeded, BudgetGuard
 from salient_host.engine.turn import provider_message
 from salient_host.llm.pricing import Pricer
-from salient_host.mail import MAIL_MIGRATIONS, MailConfigError, Mailer, MailError, Recipient
-from salient_host.mcp.toolsets import transport
+from salient_host.mail import MAIL_MIGRATIONS, MailConfigError, Mailer, MailError
+from salient_host.mcp.supervision import SupervisedToolset
 from salient_host.memory import Store
 from salient_host.memory.models import Session
 from salient_host.memory.store import new_id
-from salient_host.summaries.facts import Facts, history_facts, recipient, transcript, typed_addresses
+from salient_host.summaries.facts import history_facts, recipient, transcript, typed_addresses
 from salient_host.summaries.result import SUMMARY_ROLE, SummaryError, SummaryResult, SummaryUnavailable
+from salient_host.summaries.servers import fresh_booking, log_summary
 from salient_host.summaries.sweep import InactivitySweep
 
 log = logging.getLogger(__name__)
+
+# Holds one conversation's connections (its engine's `ConversationConnections`), by server name.
+ServersFor = Callable[[Session], AbstractAsyncContextManager[Mapping[str, SupervisedToolset]]]
 
 SUMMARY_INSTRUCTIONS = """\
 You write the e-mail summary of a conversation between a visitor and a company's sales assistant.
@@ -77,7 +79,10 @@ class Summarizer:
         guard: BudgetGuard,
         model_for: Callable[[str], Model],
         lock_for: Callable[[str], asyncio.Lock],
+        servers_for: ServersFor,
     ) -> None:
+        """`servers_for(session)` holds the conversation's own connections (its engine's) for a summary made outside
+        a turn (the sweep's); a turn's `email_summary` uses the connections that turn holds."""
         self.config = config
         self.store = store
         self.mailer = mailer
@@ -85,6 +90,7 @@ class Summarizer:
         self.guard = guard
         self.model_for = model_for
         self.lock_for = lock_for
+        self.servers_for = servers_for
         self._sweep = InactivitySweep(self)
 
     def settings(self, agent: str) -> Summaries | None:
@@ -96,10 +102,13 @@ class Summarizer:
 
     # The tool the agent calls when the visitor asks.
 
-    def toolset(self, session: Session, turn: Any) -> FunctionToolset[Any] | None:
+    def toolset(
+        self, session: Session, turn: Any, servers: Mapping[str, SupervisedToolset]
+    ) -> FunctionToolset[Any] | None:
         """The `email_summary` tool for one turn of `session` (None if its agent sends no summaries).
 
-        `turn` is the running Turn: the summary's request counts towards its usage and its budget.
+        `turn` is the running Turn: the summary's request counts towards its usage and its budget. `servers` are the
+        conversation's connections the turn holds (connections.py), which the summary's own requests use.
         """
         if self.settings(session.agent) is None:
             return None
@@ -126,6 +135,7 @@ class Summarizer:
                     visitor_email=visitor_email,
                     booking_id=booking_id,
                     history=ctx.messages,
+                    servers=servers,
                 )
             except SummaryError as exc:
                 raise ModelRetry(str(exc)) from exc
@@ -150,12 +160,25 @@ class Summarizer:
         visitor_email: str | None = None,
         booking_id: str | None = None,
         history: Sequence[ModelMessage] | None = None,
+        servers: Mapping[str, SupervisedToolset] | None = None,
     ) -> SummaryResult:
         """Write, mail and log the session's summary, unless one was sent since the visitor's last message.
 
         `history`: the model messages to read the facts from (a running turn's); by default, memory's.
+        `servers`: the conversation's held connections (a running turn's); by default, held here (`servers_for`).
         Raises SummaryError for what the caller (the model, or the sweep's log) should hear.
         """
+        if servers is None:
+            async with self.servers_for(session) as held:
+                return await self.summarize(
+                    session,
+                    turn_id=turn_id,
+                    turn=turn,
+                    visitor_email=visitor_email,
+                    booking_id=booking_id,
+                    history=history,
+                    servers=held,
+                )
         settings = self.settings(session.agent)
         if settings is None:
             raise SummaryError(f"agent {session.agent!r} does not send summaries")
@@ -165,10 +188,9 @@ class Summarizer:
             raise SummaryError("there is nothing to summarise yet")
         if any(m.role == SUMMARY_ROLE and m.seq > last_user.seq for m in stored):
             return SummaryResult("already_sent")
-        servers = list(self.config.agents[session.agent].servers)
         if history is None:
             history = await self.store.model_history(session.id)
-        facts = history_facts(history, servers, settings)
+        facts = history_facts(history, list(self.config.agents[session.agent].servers), settings)
         typed = typed_addresses(m.text for m in stored if m.role == "user")
         email = visitor_email or facts.contact_email
         if not email:
@@ -189,7 +211,7 @@ class Summarizer:
                 "tell the visitor a summary cannot be sent again today"
             )
 
-        booking, ics = await self._booking(settings, facts, booking_id)
+        booking, ics = await fresh_booking(servers.get(settings.scheduling_server), facts, booking_id)
         rep_info = (booking or {}).get("rep") or facts.rep or {}
         rep = recipient(rep_info.get("email"), rep_info.get("name"))
 
@@ -219,7 +241,9 @@ class Summarizer:
             )
         except MailError as exc:
             raise SummaryUnavailable(f"the summary could not be queued: {exc}") from exc
-        activity_id = await self._log_activity(settings, session, facts, visitor, subject, text, booking, key)
+        activity_id = await log_summary(
+            servers.get(settings.crm_server), session, facts, visitor, subject, text, booking, key
+        )
         await self.store.add_message(session, turn_id=turn_id or last_user.turn_id, role=SUMMARY_ROLE, text=text)
         return SummaryResult(
             "queued",
@@ -229,30 +253,6 @@ class Summarizer:
             activity_id=activity_id,
             text=text,
         )
-
-    async def _booking(
-        self, settings: Summaries, facts: Facts, booking_id: str | None
-    ) -> tuple[dict[str, Any] | None, str | None]:
-        """The booking (fresh from the scheduling server when it answers) and its invite."""
-        if booking_id is not None and booking_id not in facts.booking_ids:
-            made = ", ".join(facts.booking_ids) or "none"
-            raise SummaryError(f"booking {booking_id!r} was not made in this conversation (made here: {made})")
-        wanted = booking_id or (facts.booking_ids[-1] if facts.booking_ids else None)
-        if wanted is None:
-            return None, None
-        booking, ics = (facts.booking, facts.ics) if facts.booking and facts.booking.get("id") == wanted else ({}, None)
-        try:
-            async with self._client(settings.scheduling_server) as client:
-                found = await client.call_tool("get_booking", {"booking_id": wanted})
-                if isinstance(found.structured_content, dict):
-                    booking = found.structured_content
-                contents = await client.read_resource(f"scheduling://bookings/{wanted}.ics")
-                ics = next((c.text for c in contents if isinstance(c, TextResourceContents)), ics)
-        except Exception as exc:  # whatever keeps the server from answering, the copy from the chat still serves
-            log.warning("summary: booking %s not read (%s); using the chat's copy", wanted, exc)
-        if booking and booking.get("status") == "cancelled":
-            return None, None  # nothing to invite to, and the summary must not call it booked
-        return booking or None, ics
 
     async def _write(self, session: Session, turn_id: str, turn: Any, prompt: str) -> str:
         """The summary from the agent's model: budgets first, then priced and recorded like any turn's request."""
@@ -298,63 +298,6 @@ class Summarizer:
             else:
                 turn.cost += cost
         return result.output.strip()
-
-    async def _log_activity(
-        self,
-        settings: Summaries,
-        session: Session,
-        facts: Facts,
-        visitor: Recipient,
-        subject: str,
-        text: str,
-        booking: dict[str, Any] | None,
-        key: str,
-    ) -> str | None:
-        """Log the summary on the visitor's contact (and lead); None when there is no contact or no crm."""
-        if settings.crm_server not in self.config.servers:
-            return None
-        body = text + (f"\n\nMeeting: booking {booking.get('id')} ({booking.get('start')})." if booking else "")
-        body += f"\n\nSent to {visitor.email} from chat session {session.id}."
-        try:
-            async with self._client(settings.crm_server) as client:
-                contact_id = facts.contact_id if facts.contact_email == visitor.email else None
-                if contact_id is None:
-                    page = await client.call_tool(
-                        "search_records", {"object_type": "contact", "query": visitor.email, "limit": 5}
-                    )
-                    items = (page.structured_content or {}).get("items") or []
-                    contact_id = next(
-                        (
-                            r["id"]
-                            for r in items
-                            if str((r.get("properties") or {}).get("email", "")).lower() == visitor.email.lower()
-                        ),
-                        None,
-                    )
-                if contact_id is None:
-                    return None
-                associations = [{"object_type": "contact", "id": contact_id}]
-                if facts.lead_id:
-                    associations.append({"object_type": "lead", "id": facts.lead_id})
-                logged = await client.call_tool(
-                    "log_activity",
-                    {
-                        "type": "email",
-                        "subject": subject,
-                        "body": body[:20_000],
-                        "associations": associations,
-                        "idempotency_key": key.replace(":", "-")[:200],
-                    },
-                )
-                return ((logged.structured_content or {}).get("record") or {}).get("id")
-        except Exception as exc:  # the mail is queued; a CRM that cannot take the note must not undo that
-            log.warning("summary of session %s not logged in the CRM: %s", session.id, exc)
-            return None
-
-    @contextlib.asynccontextmanager
-    async def _client(self, server: str) -> AsyncIterator[Client[Any]]:
-        async with Client(transport(self.config.servers[server], self.config.base_dir)) as client:
-            yield client
 
 
 async def open_mailer(config: Config, store: Store, env: Mapping[str, str] = os.environ) -> Mailer | None:

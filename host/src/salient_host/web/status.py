@@ -21,7 +21,7 @@ from salient_host.mcp.toolsets import mcp_toolset
 from salient_host.web.admin_data import ServerState
 
 if TYPE_CHECKING:
-    from salient_host.mcp.supervision import ServerStatus, StatusBoard
+    from salient_host.mcp.status import ServerStatus, StatusBoard
 
 PROBE_TIMEOUT_S = 5.0
 PROBE_TTL_S = 30.0
