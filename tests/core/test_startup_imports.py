@@ -34,8 +34,8 @@ guarded = json.loads(sys.argv[1])
 def loaded(names):
     return sorted(name for name in names if name in sys.modules)
 report = {}
-importlib.import_module("salient_host.cli")
-report["salient_host.cli"] = loaded(json.loads(sys.argv[2]))
+importlib.import_module("salient_host.cli.main")
+report["salient_host.cli.main"] = loaded(json.loads(sys.argv[2]))
 for name in json.loads(sys.argv[3]):
     main = importlib.import_module(f"salient_{name}.__main__")
     server = importlib.import_module(f"salient_{name}.server")
@@ -58,4 +58,4 @@ def test_start_up_leaves_heavy_optional_modules_unloaded(tmp_path) -> None:
     )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert report == {"salient_host.cli": [], **{name: [] for name in SERVERS}}
+    assert report == {"salient_host.cli.main": [], **{name: [] for name in SERVERS}}
