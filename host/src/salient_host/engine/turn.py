@@ -34,8 +34,7 @@ from pydantic_ai import (
     TextPartDelta,
     ToolReturnPart,
 )
-from pydantic_ai.exceptions import ModelAPIError, ModelHTTPError, UnexpectedModelBehavior, UsageLimitExceeded
-from pydantic_ai.messages import INTERRUPTED_TOOL_RETURN_CONTENT
+from pydantic_ai.exceptions import ModelAPIError, UnexpectedModelBehavior, UsageLimitExceeded
 from pydantic_ai.models import Model
 from pydantic_ai.usage import UsageLimits
 
@@ -51,8 +50,10 @@ from salient_host.engine.events import (
     TurnFailed,
     TurnFinished,
 )
+from salient_host.engine.history import close_open_calls, response_text
 from salient_host.engine.redact import redact, shown_result
 from salient_host.engine.turnlog import TurnLog
+from salient_host.llm.failures import provider_message, unreachable
 from salient_host.llm.pricing import Pricer
 from salient_host.memory import Store
 from salient_host.memory.models import Session
@@ -66,70 +67,6 @@ class TurnError(Exception):
     def __init__(self, code: FailureCode, message: str) -> None:
         super().__init__(message)
         self.code: FailureCode = code
-
-
-def provider_message(exc: BaseException) -> str:
-    """The provider's own words when its error body has them (`{"error": {"message": ...}}`), else the exception."""
-    body = exc.body if isinstance(exc, ModelHTTPError) else None
-    if isinstance(body, dict):
-        error: Any = body.get("error", body)
-        if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return (
-                f"{error['message']} (HTTP {exc.status_code})" if isinstance(exc, ModelHTTPError) else error["message"]
-            )
-    return str(exc) or type(exc).__name__
-
-
-# Exceptions (by class name: httpx, httpx2 and the provider SDKs each have their own) meaning no connection was made.
-UNREACHABLE = {"ConnectError", "ConnectTimeout", "APIConnectionError", "APITimeoutError"}
-
-
-def unreachable(exc: BaseException) -> bool:
-    """Whether `exc` means the model's server could not be reached at all (not that it refused the request)."""
-    seen: set[int] = set()
-    todo: list[BaseException] = [exc]
-    while todo:
-        current = todo.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if type(current).__name__ in UNREACHABLE:
-            return True
-        todo.extend(e for e in (current.__cause__, current.__context__) if e is not None)
-    return False
-
-
-def close_open_calls(messages: list[ModelMessage]) -> list[ModelMessage]:
-    """`messages` plus an 'interrupted' result for each tool call left without one, so the history stays valid."""
-    answered = {
-        part.tool_call_id
-        for message in messages
-        if isinstance(message, ModelRequest)
-        for part in message.parts
-        if isinstance(part, ToolReturnPart)
-    }
-    open_calls = [
-        part
-        for message in messages
-        if isinstance(message, ModelResponse)
-        for part in message.tool_calls
-        if part.tool_call_id not in answered
-    ]
-    if not open_calls:
-        return messages
-    returns = [
-        ToolReturnPart(c.tool_name, INTERRUPTED_TOOL_RETURN_CONTENT, c.tool_call_id, outcome="interrupted")
-        for c in open_calls
-    ]
-    return [*messages, ModelRequest(parts=returns)]
-
-
-def response_text(messages: Sequence[ModelMessage]) -> str:
-    """The text the model wrote in its last response (what a person sees when a turn pauses for approval)."""
-    for message in reversed(messages):
-        if isinstance(message, ModelResponse):
-            return "".join(p.content for p in message.parts if isinstance(p, TextPart))
-    return ""
 
 
 def held_tool(output: Output, call_id: str, name: str) -> tuple[str, str]:
