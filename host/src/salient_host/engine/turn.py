@@ -90,8 +90,6 @@ class Turn:
     unpriced: int = 0
     model: Model | None = None  # the model of the running turn, named in the operator's log when it fails
     _noticed: set[str] = field(default_factory=set)
-    # The calls awaiting a person's decision when the turn began, by call id: (server, tool), as stored.
-    _pending: dict[str, tuple[str, str]] = field(default_factory=dict)
     _writes: list[asyncio.Future[Any]] = field(default_factory=list)
 
     @property
@@ -189,8 +187,6 @@ class Turn:
         model_source: str,
     ) -> None:
         self.model = model
-        held = await self.store.tool_calls(self.session.id, outcome="awaiting_approval")
-        self._pending = {c.call_id: (c.server, c.tool) for c in held}
         history = await self.store.model_history(self.session.id)
         new: list[ModelMessage] = []
         try:
@@ -308,23 +304,27 @@ class Turn:
     # How a turn ends.
 
     async def _record_denials(self, new: Sequence[ModelMessage]) -> None:
-        for message in new:
-            if not isinstance(message, ModelRequest):
-                continue
-            for part in message.parts:
-                if isinstance(part, ToolReturnPart) and part.outcome == "denied":
-                    # A denied call is one a person decided on: it was stored as awaiting approval.
-                    server, tool = self._pending.get(part.tool_call_id, ("", part.tool_name))
-                    await self.store.record_tool_call(
-                        self.session,
-                        turn_id=self.id,
-                        call_id=part.tool_call_id,
-                        server=server,
-                        tool=tool,
-                        args={},
-                        outcome="denied",
-                    )
-                    self.log.emit(Notice, level="info", text=f"Not run: {server}.{tool} (denied).")
+        denied = [
+            part
+            for message in new
+            if isinstance(message, ModelRequest)
+            for part in message.parts
+            if isinstance(part, ToolReturnPart) and part.outcome == "denied"
+        ]
+        if denied:  # calls a person decided on: stored, with their server and tool, when they were held
+            stored = {c.call_id: (c.server, c.tool) for c in await self.store.tool_calls(self.session.id)}
+            for part in denied:
+                server, tool = stored.get(part.tool_call_id, ("", part.tool_name))
+                await self.store.record_tool_call(
+                    self.session,
+                    turn_id=self.id,
+                    call_id=part.tool_call_id,
+                    server=server,
+                    tool=tool,
+                    args={},
+                    outcome="denied",
+                )
+                self.log.emit(Notice, level="info", text=f"Not run: {server}.{tool} (denied).")
 
     async def finish(self, output: Output, new: list[ModelMessage]) -> None:
         await self._written()
