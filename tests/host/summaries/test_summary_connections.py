@@ -80,6 +80,7 @@ async def test_a_summary_uses_the_conversations_crm_process(tmp_path: Path) -> N
                         await sampler
         finally:
             await mailer.aclose()
+            await store.close()
     finished = events[-1]
     assert isinstance(finished, TurnFinished), finished
     # The CRM note went through the conversation's connection, and no second CRM process was started for it.
