@@ -9,21 +9,11 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from salient_host.engine.events import SessionInfo, ShownMessage, ShownToolCall
+from salient_host.engine.conversation import session_info
+from salient_host.engine.events import ShownMessage, ShownToolCall
 from salient_host.memory.models import LlmRequest, Session
 from salient_host.memory.store import Store, sessions_where
 from salient_host.web.admin_data import SessionDetail, SessionPage, SessionSummary, UsageRow
-
-
-def _info(row: Session) -> SessionInfo:
-    return SessionInfo(
-        id=row.id,
-        account=row.account_id,
-        agent=row.agent,
-        created_at=row.created_at,
-        title=row.title,
-        origin=dict(row.origin or {}),
-    )
 
 
 def _cost(known: Decimal, unpriced: int) -> float | None:
@@ -69,7 +59,7 @@ class AdminView:
             spent = await self.store.spent(session_id=summary.session.id)
             items.append(
                 SessionSummary(
-                    session=_info(summary.session),
+                    session=session_info(summary.session),
                     messages=summary.messages,
                     tool_calls=len(calls),
                     last_activity=summary.session.updated_at,
@@ -121,7 +111,7 @@ class AdminView:
         unpriced = sum(1 for r in requests if r.cost_usd is None)
         known = sum((r.cost_usd for r in requests if r.cost_usd is not None), Decimal(0))
         return SessionDetail(
-            session=_info(session),
+            session=session_info(session),
             messages=messages,
             input_tokens=sum(r.input_tokens for r in requests),
             output_tokens=sum(r.output_tokens for r in requests),
