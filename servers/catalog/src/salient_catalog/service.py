@@ -34,7 +34,8 @@ from salient_catalog.schemas import (
     Sort,
     StockChange,
 )
-from salient_catalog.search import Filters, SearchIndex, normalize_value
+from salient_catalog.search import Filters, SearchIndex, facets, normalize_value, ranking
+from salient_catalog.search.filters import filter_mask
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class CatalogService:
         if category is not None:
             filters.category_ids = index.descendants(self._category_id(index, category))
         filters.attributes = self._check_attributes(index, attributes)
-        ranked = index.search(query, filters, sort, offset=at.offset, limit=limit)
+        ranked = ranking.search(index, query, filters, sort, offset=at.offset, limit=limit)
         total = ranked.total
         page = ranked.page
         views = await snapshot.products(index.products[i].pk for i in page)
@@ -132,7 +133,7 @@ class CatalogService:
         return attributes
 
     def _facets(self, index: SearchIndex, mask: Any, *, narrow: bool) -> Facets:
-        categories = index.category_counts(mask)
+        categories = facets.category_counts(index, mask)
         facet_categories = [
             FacetValue(value=index.categories[cid].slug, count=n)
             for cid, n in sorted(categories.items(), key=lambda kv: (-kv[1], index.categories[kv[0]].slug))
@@ -145,16 +146,16 @@ class CatalogService:
                 buckets.append(FacetValue(value=f"{lo}-{hi}" if hi is not None else f"{lo}+", count=n))
         stock = index.in_stock[mask]
         attributes = {}
-        if narrow or index.distinct_categories(mask) == 1:
+        if narrow or facets.distinct_categories(index, mask) == 1:
             attributes = {
                 key: [FacetValue(value=v, count=c) for v, c in values]
-                for key, values in index.attribute_facets(mask).items()
+                for key, values in facets.attribute_facets(index, mask).items()
             }
         return Facets(
             categories=facet_categories[:20],
-            brands=[FacetValue(value=b, count=c) for b, c in sorted(index.brand_counts(mask), key=lambda x: -x[1])][
-                :20
-            ],
+            brands=[
+                FacetValue(value=b, count=c) for b, c in sorted(facets.brand_counts(index, mask), key=lambda x: -x[1])
+            ][:20],
             price_ranges=buckets,
             in_stock=[
                 FacetValue(value=v, count=c)
@@ -167,7 +168,7 @@ class CatalogService:
     def _explain_empty(
         self, index: SearchIndex, query: str, filters: Filters, text_matches: int
     ) -> tuple[str, list[CategorySuggestion]]:
-        counts = index.category_counts(index.filter_mask(Filters()))
+        counts = facets.category_counts(index, filter_mask(index, Filters()))
         choices = {c.id: f"{c.name} {c.slug.replace('-', ' ')}" for c in index.categories.values()}
         found = process.extract(query or "", choices, scorer=fuzz.WRatio, limit=3) if query.strip() else []
         suggestions = [
@@ -315,7 +316,7 @@ class CatalogService:
     ) -> CategoryPage:
         at = PageRequest.from_cursor(cursor, account=account, query=["categories", parent], limit=limit)
         index = (await self.read.get(account)).index
-        counts = index.category_counts(index.filter_mask(Filters()))
+        counts = facets.category_counts(index, filter_mask(index, Filters()))
         cats = list(index.categories.values())
         if parent is not None:
             parent_id = self._category_id(index, parent)
@@ -339,7 +340,7 @@ class CatalogService:
 
     async def overview_facets(self, account: str) -> Facets:
         index = (await self.read.get(account)).index
-        return self._facets(index, index.filter_mask(Filters()), narrow=False)
+        return self._facets(index, filter_mask(index, Filters()), narrow=False)
 
     async def attribute_catalog(self, account: str) -> dict[str, str]:
         index = (await self.read.get(account)).index

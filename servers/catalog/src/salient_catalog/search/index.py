@@ -1,11 +1,10 @@
-"""Ranked lexical search over one account's catalog, the same on SQLite and PostgreSQL.
+"""The catalog's in-memory index: one account's products as numpy columns and BM25 postings, kept up to date.
 
 The index lives in memory, built from the database at a given catalog revision (see `readmodel.ReadModel`):
-BM25 over weighted fields (name, brand, category, tags, SKUs, attributes, description) with Snowball stemming
-(plural and singular meet), typo correction against the catalog's own vocabulary (optimal string alignment
-distance 1 or 2), and per-account synonyms ("bp monitor" also searches "blood pressure monitor"). Filters and
-facets run on numpy arrays, and orders are kept precomputed, so a query costs its matching postings, not the
-catalog's size.
+BM25 postings over weighted fields (name, brand, category, tags, SKUs, attributes, description) with Snowball
+stemming (plural and singular meet), the vocabulary that typo correction searches (optimal string alignment
+distance 1 or 2), per-account synonyms, and the columns filters and facets run on. Orders are kept precomputed, so
+a query costs its matching postings, not the catalog's size. Querying is `ranking.py`; facets are `facets.py`.
 
 Documents sit at positions that never move. Changed products are applied in place (`apply`): a product whose
 searchable text is unchanged (a stock or price change) is patched where it is; otherwise its old position is
@@ -15,21 +14,17 @@ statistics, so scores are those a fresh build would give; the read model rebuild
 
 from __future__ import annotations
 
-import math
-import re
 from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
-import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from salient_catalog.schemas import AttributeValue, Sort
+from salient_catalog.search.documents import IndexedCategory, IndexedProduct
+from salient_catalog.search.text import normalize_value, stem, stem_all, words
 
 FIELD_WEIGHTS = {
     "name": 3.0,
@@ -41,112 +36,9 @@ FIELD_WEIGHTS = {
     "text": 1.0,
 }
 K1, B = 1.2, 0.5
-FUZZY_WEIGHT = 0.8
-_MAX_DISTANCE = 2  # typo corrections: distance 1 for stems under 8 letters, 2 from 8
-_STOPWORD_TEXT = """a an and any are as at be best by can do does for from have i in is it me my need of on or our show
-some that the this to under over with you your what which looking want cheap cheapest"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-_WORD = re.compile(r"[a-z0-9]+")
-_STEMMER = snowballstemmer.stemmer("english")
+MAX_DISTANCE = 2  # typo corrections: distance 1 for stems under 8 letters, 2 from 8
 _CORRECTIONS_KEPT = 4096  # typo corrections remembered per index; cleared when the vocabulary changes
-_EMPTY_DOCS = np.zeros(0, dtype=np.int64)
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
-
-
-def stem_all(tokens: Iterable[str]) -> list[str]:
-    return _STEMMER.stemWords(list(tokens))
-
-
-def normalize_value(value: AttributeValue) -> str:
-    """Attribute values compare case-insensitively; `True` and `"true"` are the same."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip().lower()
-
-
-@dataclass(frozen=True, slots=True)
-class IndexedVariant:
-    sku: str
-    title: str
-    price: Decimal
-    compare_at_price: Decimal | None
-    currency: str
-    stock: int
-    attributes: dict[str, AttributeValue]
-
-
-@dataclass(frozen=True, slots=True)
-class IndexedProduct:
-    """One product as the catalog holds it in memory: what the index needs and what a product view shows."""
-
-    pk: int
-    handle: str
-    name: str
-    brand: str
-    category_id: int | None
-    description: str
-    tags: Sequence[str]
-    attributes: dict[str, AttributeValue]
-    variants: Sequence[IndexedVariant]
-    url: str | None = None
-    images: Sequence[str] = ()
-
-    def document(self) -> tuple[Any, ...]:
-        """Everything the index reads besides prices and stock: equal documents index the same."""
-        variants = tuple((v.sku, v.title, tuple(v.attributes.items())) for v in self.variants)
-        return (
-            self.handle,
-            self.name,
-            self.brand,
-            self.category_id,
-            self.description,
-            tuple(self.tags),
-            tuple(self.attributes.items()),
-            variants,
-        )
-
-
-@dataclass(frozen=True)
-class IndexedCategory:
-    id: int
-    slug: str
-    name: str
-    parent_id: int | None
-
-
-@dataclass
-class Filters:
-    category_ids: set[int] | None = None
-    price_min: float | None = None
-    price_max: float | None = None
-    in_stock: bool | None = None
-    attributes: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Ranked:
-    """The outcome of a query: one page of matching positions in rank order, with scores and explanations."""
-
-    page: list[int]
-    total: int
-    scores: np.ndarray
-    matched: dict[int, list[str]]
-    interpreted_as: list[str]
-    text_matches: int
-    mask: np.ndarray
-
-
-@dataclass
-class _Group:
-    """One query word and its alternatives (typo corrections); a document scores its best alternative."""
-
-    label: str
-    alternatives: list[tuple[int, float]]
+EMPTY_DOCS = np.zeros(0, dtype=np.int64)
 
 
 class SearchIndex:
@@ -183,14 +75,14 @@ class SearchIndex:
         self.vocab: list[str] = []
         self.surface: dict[str, str] = {}
         self._term_ids: dict[str, int] = {}
-        self._post_docs: list[np.ndarray] = []
-        self._post_weights: list[np.ndarray] = []
+        self.post_docs: list[np.ndarray] = []
+        self.post_weights: list[np.ndarray] = []
         self.df = np.zeros(0, dtype=np.int64)  # live documents per term
         self.attribute_types: dict[str, str] = {}
         self.attribute_values: dict[str, dict[str, np.ndarray]] = {}
         self.attribute_numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._orders: dict[str, np.ndarray] = {}
-        self._facet_columns: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
+        self.facet_columns: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
         self._corrections_cache: dict[str, list[int]] = {}
         self._by_length: dict[int, tuple[list[str], list[int]]] = {}  # vocabulary by term length, for corrections
         self._append(list(products))
@@ -213,15 +105,15 @@ class SearchIndex:
                 self.children[c.parent_id].append(c.id)
         # Dense slots for category counting with bincount: slot 0 is "no category".
         self._category_slots: dict[int, int] = {}
-        self._slot_categories: list[int] = [-1]
+        self.slot_categories: list[int] = [-1]
 
     def _category_slot(self, category_id: int | None) -> int:
         if category_id is None:
             return 0
         slot = self._category_slots.get(category_id)
         if slot is None:
-            slot = self._category_slots[category_id] = len(self._slot_categories)
-            self._slot_categories.append(category_id)
+            slot = self._category_slots[category_id] = len(self.slot_categories)
+            self.slot_categories.append(category_id)
         return slot
 
     def descendants(self, category_id: int) -> set[int]:
@@ -272,12 +164,12 @@ class SearchIndex:
             for token in tokens:
                 term = term_of_token.get(token)
                 if term is None:
-                    stem = token if token.isdigit() else _STEMMER.stemWord(token)
-                    term = self._term_ids.get(stem)
+                    s = stem(token)
+                    term = self._term_ids.get(s)
                     if term is None:
-                        term = self._term_ids[stem] = len(self.vocab)
-                        self.vocab.append(stem)
-                        self.surface[stem] = token
+                        term = self._term_ids[s] = len(self.vocab)
+                        self.vocab.append(s)
+                        self.surface[s] = token
                     term_of_token[token] = term
                 weights[term] += w
         return weights
@@ -299,13 +191,13 @@ class SearchIndex:
         self._append_postings(new, start)
         self._append_attributes(new, start)
         self._orders.clear()
-        self._facet_columns.clear()
+        self.facet_columns.clear()
         self._corrections_cache.clear()
 
     def prepare(self) -> None:
         """Compute the kept orders now (a build does this off the event loop) rather than on the first query."""
         for sort in ("name", "price_asc", "price_desc", "newest"):
-            self._order(sort)
+            self.order(sort)
         self._terms_of_length(0)
 
     def _append_columns(self, new: list[IndexedProduct], start: int) -> None:
@@ -359,9 +251,9 @@ class SearchIndex:
             flat_weights.extend(weights.values())
         self.lengths = np.concatenate([self.lengths, lengths])
         n_terms = len(self.vocab)
-        grown = n_terms - len(self._post_docs)
-        self._post_docs.extend([_EMPTY_DOCS] * grown)
-        self._post_weights.extend([np.zeros(0)] * grown)
+        grown = n_terms - len(self.post_docs)
+        self.post_docs.extend([EMPTY_DOCS] * grown)
+        self.post_weights.extend([np.zeros(0)] * grown)
         self.df = np.concatenate([self.df, np.zeros(grown, dtype=np.int64)])
         if self._by_length:
             self._add_to_lengths(range(n_terms - grown, n_terms))
@@ -378,10 +270,10 @@ class SearchIndex:
         for j, t in enumerate(present.tolist()):
             d, w = docs[bounds[j] : bounds[j + 1]], values[bounds[j] : bounds[j + 1]]
             if fresh:
-                self._post_docs[t], self._post_weights[t] = d, w
+                self.post_docs[t], self.post_weights[t] = d, w
             else:  # new positions are above every old one, so the postings stay sorted
-                self._post_docs[t] = np.concatenate([self._post_docs[t], d])
-                self._post_weights[t] = np.concatenate([self._post_weights[t], w])
+                self.post_docs[t] = np.concatenate([self.post_docs[t], d])
+                self.post_weights[t] = np.concatenate([self.post_weights[t], w])
         np.add.at(self.df, present, np.diff(bounds))
 
     def _append_attributes(self, new: list[IndexedProduct], start: int) -> None:
@@ -406,7 +298,7 @@ class SearchIndex:
                 old = index.get(value)
                 index[value] = docs if old is None else np.concatenate([old, docs])
         for key, (d, x) in numbers.items():
-            old_d, old_x = self.attribute_numbers.get(key, (_EMPTY_DOCS, np.zeros(0)))
+            old_d, old_x = self.attribute_numbers.get(key, (EMPTY_DOCS, np.zeros(0)))
             self.attribute_numbers[key] = (
                 np.concatenate([old_d, np.array(d, dtype=np.int64)]),
                 np.concatenate([old_x, np.array(x, dtype=np.float64)]),
@@ -465,52 +357,28 @@ class SearchIndex:
         self.var_price[rows] = [float(v.price) for v in p.variants]
         return moved
 
-    # -- querying ----------------------------------------------------------------------------------------
+    # -- the vocabulary and orders --------------------------------------------------------------------------
 
-    def _term(self, stem: str) -> int | None:
+    def term(self, stem: str) -> int | None:
         t = self._term_ids.get(stem)
         return t if t is not None and self.df[t] > 0 else None
 
-    def _groups(self, query: str) -> tuple[list[_Group], list[str]]:
-        tokens = words(query)
-        stems = stem_all(tokens)
-        used = [False] * len(tokens)
-        notes: list[str] = []
-        groups: list[_Group] = []
-        # Synonyms match on stems, so "bp monitors" meets the synonym "bp monitor"; longest terms first.
-        for term_stems, term, expansion in self.synonyms:
-            n = len(term_stems)
-            for start in range(len(stems) - n + 1):
-                if tuple(stems[start : start + n]) == term_stems and not any(used[start : start + n]):
-                    used[start : start + n] = [True] * n
-                    notes.append(f"{term!r} also means {expansion!r}")
-                    for w in words(expansion):
-                        if w not in STOPWORDS:
-                            t = self._term(_STEMMER.stemWord(w))
-                            groups.append(_Group(w, [(t, 1.0)] if t is not None else []))
-        for w, stem, consumed in zip(tokens, stems, used, strict=True):
-            if consumed or w in STOPWORDS:
-                continue
-            t = self._term(stem)
-            if t is not None:
-                groups.append(_Group(w, [(t, 1.0)]))
-                continue
-            fixes = self._corrections(stem)
-            if fixes:
-                notes.append(f"{w!r} read as {', '.join(repr(self.surface[self.vocab[f]]) for f in fixes)}")
-                groups.append(_Group(w, [(f, FUZZY_WEIGHT) for f in fixes]))
-            else:
-                groups.append(_Group(w, []))
-        seen: set[str] = set()
-        unique = []
-        for g in groups:
-            key = "|".join(str(t) for t, _ in g.alternatives) or g.label
-            if key not in seen:
-                seen.add(key)
-                unique.append(g)
-        return unique, notes
+    def _terms_of_length(self, length: int) -> tuple[list[str], list[int]]:
+        """Terms of one length that a correction can reach: the stems corrected are letters only, so a term with
+        more digits than the largest distance (a SKU such as "g10452") is never within it."""
+        if not self._by_length:
+            self._add_to_lengths(range(len(self.vocab)))
+        return self._by_length.get(length, ([], []))
 
-    def _corrections(self, stem: str) -> list[int]:
+    def _add_to_lengths(self, term_ids: Iterable[int]) -> None:
+        for t in term_ids:
+            term = self.vocab[t]
+            if sum(c.isdigit() for c in term) <= MAX_DISTANCE:
+                terms, ids = self._by_length.setdefault(len(term), ([], []))
+                terms.append(term)
+                ids.append(t)
+
+    def corrections(self, stem: str) -> list[int]:
         """Catalog terms nearest to an unknown stem, as term ids: of the three nearest (earlier terms first on a
         tie), those at the least distance."""
         if len(stem) < 4 or not stem.isalpha():
@@ -518,7 +386,7 @@ class SearchIndex:
         cached = self._corrections_cache.get(stem)
         if cached is not None:
             return cached
-        max_distance = 1 if len(stem) < 8 else _MAX_DISTANCE
+        max_distance = 1 if len(stem) < 8 else MAX_DISTANCE
         # Only terms whose length is within the distance can be that close: compare against those alone.
         found: list[tuple[int, int]] = []
         for length in range(len(stem) - max_distance, len(stem) + max_distance + 1):
@@ -533,126 +401,21 @@ class SearchIndex:
         self._corrections_cache[stem] = fixes
         return fixes
 
-    def _terms_of_length(self, length: int) -> tuple[list[str], list[int]]:
-        """Terms of one length that a correction can reach: the stems corrected are letters only, so a term with
-        more digits than the largest distance (a SKU such as "g10452") is never within it."""
-        if not self._by_length:
-            self._add_to_lengths(range(len(self.vocab)))
-        return self._by_length.get(length, ([], []))
-
-    def _add_to_lengths(self, term_ids: Iterable[int]) -> None:
-        for t in term_ids:
-            term = self.vocab[t]
-            if sum(c.isdigit() for c in term) <= _MAX_DISTANCE:
-                terms, ids = self._by_length.setdefault(len(term), ([], []))
-                terms.append(term)
-                ids.append(t)
-
-    def filter_mask(self, filters: Filters) -> np.ndarray:
-        mask = self.alive.copy()
-        if filters.category_ids is not None:
-            mask &= np.isin(self.doc_category, np.fromiter(filters.category_ids, dtype=np.int64))
-        if filters.price_min is not None or filters.price_max is not None:
-            lo = filters.price_min if filters.price_min is not None else -math.inf
-            hi = filters.price_max if filters.price_max is not None else math.inf
-            in_range = (self.var_price >= lo) & (self.var_price <= hi)
-            priced = np.zeros(self.slots, dtype=bool)
-            priced[self.var_doc[in_range]] = True
-            mask &= priced
-        if filters.in_stock is not None:
-            mask &= self.in_stock if filters.in_stock else ~self.in_stock
-        for key, wanted in filters.attributes.items():
-            mask &= self._attribute_mask(key, wanted)
-        return mask
-
-    def _attribute_mask(self, key: str, wanted: Any) -> np.ndarray:
-        hit = np.zeros(self.slots, dtype=bool)
-        if isinstance(wanted, dict):
-            docs, values = self.attribute_numbers.get(key, (_EMPTY_DOCS, np.array([])))
-            ok = np.ones(len(values), dtype=bool)
-            if wanted.get("min") is not None:
-                ok &= values >= float(wanted["min"])
-            if wanted.get("max") is not None:
-                ok &= values <= float(wanted["max"])
-            hit[docs[ok]] = True
-            return hit
-        choices = wanted if isinstance(wanted, list) else [wanted]
-        index = self.attribute_values.get(key, {})
-        for choice in choices:
-            docs = index.get(normalize_value(choice))
-            if docs is not None:
-                hit[docs] = True
-        return hit
-
-    def search(self, query: str, filters: Filters, sort: Sort, *, offset: int = 0, limit: int = 10) -> Ranked:
-        mask = self.filter_mask(filters)
-        exact = self.by_ref.get(query.strip().lower()) if query.strip() else None
-        groups, notes = ([], []) if exact is not None else self._groups(query)
-        scores = np.zeros(self.slots)
-        text_matches = self.size
-        if groups or exact is not None:
-            hits = np.zeros(self.slots, dtype=np.int32)
-            n = self.size
-            for g in groups:
-                best = np.zeros(self.slots)
-                for term, weight in g.alternatives:
-                    docs, w = self._post_docs[term], self._post_weights[term]
-                    df = int(self.df[term])
-                    idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-                    contribution = weight * idf * w * (K1 + 1) / (w + self.norm[docs])
-                    best[docs] = np.maximum(best[docs], contribution)
-                scores += best
-                hits += best > 0
-            if groups:
-                coverage = hits / len(groups)
-                scores *= 0.4 + 0.6 * coverage
-            if exact is not None:  # the query is a SKU or a product id: that product, and only it
-                scores[exact] = 1.0
-            text = (scores > 0) & self.alive
-            text_matches = int(text.sum())
-            mask &= text
-        ranked_by_score = sort == "relevance" and (bool(groups) or exact is not None)
-        if ranked_by_score:
-            page, total = self._top(mask, scores, offset + limit)
-        else:
-            order = self._order("name" if sort == "relevance" else sort)
-            selected = order[mask[order]]
-            total = len(selected)
-            page = selected[: offset + limit]
-        page_list = [int(i) for i in page[offset:]]
-        matched: dict[int, list[str]] = {}
-        if groups:
-            for i in page_list:
-                matched[i] = [self.surface[self.vocab[t]] for g in groups for t, _ in g.alternatives if self._has(t, i)]
-        return Ranked(page_list, total, scores, matched, notes, text_matches, mask)
-
-    def _has(self, term: int, doc: int) -> bool:
-        docs = self._post_docs[term]
+    def has(self, term: int, doc: int) -> bool:
+        docs = self.post_docs[term]
         j = int(np.searchsorted(docs, doc))
         return j < len(docs) and int(docs[j]) == doc
 
-    def _top(self, mask: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, int]:
-        """The first k matching positions by score, then name, then product id; and how many match."""
-        positions = np.flatnonzero(mask)
-        total = len(positions)
-        if total > k > 0:
-            values = scores[positions]
-            threshold = np.partition(values, total - k)[total - k]  # the k-th highest score
-            positions = positions[values >= threshold]  # every tie at the threshold stays in
-        rank = self._name_rank()
-        order = np.lexsort((rank[positions], -scores[positions]))
-        return positions[order][:k], total
-
-    def _name_rank(self) -> np.ndarray:
+    def name_rank(self) -> np.ndarray:
         rank = self._orders.get("name_rank")
         if rank is None:
-            by_name = self._order("name")
+            by_name = self.order("name")
             rank = np.empty(self.slots, dtype=np.int64)
             rank[by_name] = np.arange(self.slots)
             self._orders["name_rank"] = rank
         return rank
 
-    def _order(self, sort: str) -> np.ndarray:
+    def order(self, sort: str) -> np.ndarray:
         """Every position in the order of a sort without a query (ties by name, then product id); kept."""
         order = self._orders.get(sort)
         if order is not None:
@@ -663,60 +426,8 @@ class SearchIndex:
         elif sort == "newest":
             order = np.argsort(-self.pk, kind="stable")
         else:
-            rank = self._name_rank()
+            rank = self.name_rank()
             price = self.price_min if sort == "price_asc" else -self.price_max
             order = np.lexsort((rank, price))
         self._orders[sort] = order
         return order
-
-    # -- facets ------------------------------------------------------------------------------------------
-
-    def category_histogram(self, mask: np.ndarray) -> np.ndarray:
-        """Masked products per category slot (slot 0: no category)."""
-        return np.bincount(self.doc_category_slot[mask], minlength=len(self._slot_categories))
-
-    def distinct_categories(self, mask: np.ndarray) -> int:
-        """How many different categories (no category counting as one) the masked products have."""
-        return int(np.count_nonzero(self.category_histogram(mask)))
-
-    def category_counts(self, mask: np.ndarray) -> Counter[int]:
-        """Products per category, each counted in its own category and every ancestor."""
-        histogram = self.category_histogram(mask)
-        total: Counter[int] = Counter()
-        for slot in np.flatnonzero(histogram[1:]).tolist():
-            cid, count = self._slot_categories[slot + 1], int(histogram[slot + 1])
-            for ancestor in self.ancestors.get(cid, [cid]):
-                total[ancestor] += count
-        return total
-
-    def brand_counts(self, mask: np.ndarray) -> list[tuple[str, int]]:
-        """Masked products per brand, in brand name order."""
-        ids = self.doc_brand[mask]
-        counts = np.bincount(ids[ids >= 0], minlength=len(self.brands))
-        return sorted((self.brands[i], int(counts[i])) for i in np.flatnonzero(counts).tolist())
-
-    def attribute_facets(self, mask: np.ndarray, *, max_values: int = 12) -> dict[str, list[tuple[str, int]]]:
-        """Counts of each non-numeric attribute value among the masked products."""
-        out: dict[str, list[tuple[str, int]]] = {}
-        for key in sorted(self.attribute_values):
-            if self.attribute_types.get(key) == "number":
-                continue
-            values, docs, value_ids = self._facet_column(key)
-            counts = np.bincount(value_ids[mask[docs]], minlength=len(values))
-            present = sorted(
-                ((values[j], int(counts[j])) for j in np.flatnonzero(counts).tolist()), key=lambda vc: (-vc[1], vc[0])
-            )
-            if 0 < len(present) <= max_values:
-                out[key] = present
-        return out
-
-    def _facet_column(self, key: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """An attribute's postings side by side (documents, value number), to count all values in one pass."""
-        column = self._facet_columns.get(key)
-        if column is None:
-            by_value = self.attribute_values[key]
-            values = list(by_value)
-            docs = np.concatenate(list(by_value.values()))
-            value_ids = np.repeat(np.arange(len(values)), [len(d) for d in by_value.values()])
-            column = self._facet_columns[key] = (values, docs, value_ids)
-        return column
