@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from salient_host.engine.conversation import session_info
 from salient_host.engine.events import ShownMessage, ShownToolCall
+from salient_host.engine.transcript import session_info
 from salient_host.memory.models import LlmRequest, Session
 from salient_host.memory.store import Store, sessions_where
 from salient_host.web.admin_data import SessionDetail, SessionPage, SessionSummary, UsageRow
