@@ -55,8 +55,9 @@ PYTEST_WORKERS ?= 0
 pytest:
 	$(UV) run --no-sync pytest -n $(PYTEST_WORKERS) --dist loadscope
 
-bench: sync  ## Run the benchmarks and print their tables
-	$(UV) run --no-sync python bench/run_all.py
+# ARGS=--quick for small sizes (minutes); ARGS="--only per_call,crm_search" for some benches.
+bench: sync  ## Run the benchmarks: their tables, then one table of every headline figure beside its baseline
+	$(UV) run --no-sync python bench/run_all.py $(ARGS)
 
 clean:  ## Remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .ruff_cache

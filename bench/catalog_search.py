@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from common import BIN, free_port, mcp_call, mcp_headers, print_table, process, summary_ms
+from common import BIN, Goal, free_port, mcp_call, mcp_headers, print_table, process, record, record_scale, summary_ms
 from salient_catalog import importer
 from salient_catalog.server import MIGRATIONS
 from salient_catalog.service import CatalogService
@@ -201,7 +201,7 @@ async def after_writes(url: str, data: dict[str, Any], with_profile: bool) -> li
 
 def main(sizes: list[int], n_queries: int, rounds: int, with_profile: bool) -> None:
     import_rows, search_rows, write_rows = [], [], []
-    base_p50 = None
+    base_p50 = base_first = None
     for n in sizes:
         data = generate(n)
         plan = queries(data, n_queries)
@@ -234,6 +234,27 @@ def main(sizes: list[int], n_queries: int, rounds: int, with_profile: bool) -> N
                 write_rows = asyncio.run(after_writes(url, data, with_profile))
         s, f = summary_ms(samples), summary_ms(floor)
         base_p50 = base_p50 or s["p50"]
+        base_first = base_first or first_ms
+        record_scale("catalog search_products p50 over HTTP", n, s["p50"], "ms")
+        if n == sizes[-1]:
+            record(
+                f"catalog search_products p50, {n:,} products",
+                s["p50"],
+                "ms",
+                baseline=base_p50,
+                vs=f"the same at {sizes[0]:,} products",
+                goal=Goal("<=", 15.0),
+                note=f"get_product p50 {f['p50']:.1f} ms",
+            )
+            record(
+                f"catalog search_products first call, {n:,} products",
+                first_ms,
+                "ms",
+                baseline=base_first,
+                vs=f"the same at {sizes[0]:,} products",
+                goal=Goal("<=", 1000.0),
+                note=f"spawn to ready {ready_s:.1f} s",
+            )
         search_rows.append(
             [
                 f"{n:,}",
@@ -273,7 +294,7 @@ def main(sizes: list[int], n_queries: int, rounds: int, with_profile: bool) -> N
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,50000", help="catalog sizes, comma-separated")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=2)

@@ -22,7 +22,7 @@ from typing import Any
 
 import asyncpg
 import httpx
-from common import BIN, free_port, mcp_call, mcp_headers, print_table, process, summary_ms
+from common import BIN, Goal, free_port, mcp_call, mcp_headers, print_table, process, record, record_scale, summary_ms
 from salient_core.db import Database, utcnow
 from salient_core.migrate import upgrade
 from salient_crm.backends.base import SearchQuery
@@ -163,7 +163,7 @@ async def pg_database(name: str, *, drop: bool) -> str:
     return f"{PG_ADMIN.rsplit('/', 1)[0]}/{name}"
 
 
-def run_one(url: str, home: str, contacts: int, queries: int) -> list[list[object]]:
+def run_one(url: str, home: str, contacts: int, queries: int, *, headline: bool) -> list[list[object]]:
     start = time.perf_counter()
     asyncio.run(seed(url, contacts))
     seed_s = time.perf_counter() - start
@@ -175,6 +175,17 @@ def run_one(url: str, home: str, contacts: int, queries: int) -> list[list[objec
     server = [str(BIN / "salient-crm"), "--db", url, "--http", "--port", str(port), "--log-level", "WARNING"]
     with process(server, health_url=f"http://127.0.0.1:{port}/healthz", env={"XDG_DATA_HOME": home}):
         http = summary_ms(asyncio.run(measure(f"http://127.0.0.1:{port}/mcp", work)))
+    database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    record_scale(f"crm search_records p50 over HTTP, {database}", contacts, http["p50"], "ms")
+    if headline:
+        record(
+            f"crm search_records p50 over HTTP, {contacts:,} contacts, {database}",
+            http["p50"],
+            "ms",
+            baseline=scan["p50"],
+            vs="LIKE scan, in process",
+            goal=Goal("<=", 20.0),
+        )
     return [
         [f"{contacts:,}", "LIKE scan (before), in process", seed_s, scan["p50"], scan["p95"]],
         [f"{contacts:,}", "text index, in process", "", index["p50"], index["p95"]],
@@ -188,12 +199,14 @@ def main(sizes: list[int], queries: int, databases: list[str]) -> None:
         for contacts in sizes:
             with tempfile.TemporaryDirectory(prefix="salient-bench-") as home:
                 if database == "sqlite":
-                    rows += run_one(f"sqlite:///{Path(home) / 'crm.db'}", home, contacts, queries)
+                    rows += run_one(
+                        f"sqlite:///{Path(home) / 'crm.db'}", home, contacts, queries, headline=contacts == sizes[-1]
+                    )
                     continue
                 name = f"salient_bench_crm_{contacts}"
                 url = asyncio.run(pg_database(name, drop=False))
                 try:
-                    rows += run_one(url, home, contacts, queries)
+                    rows += run_one(url, home, contacts, queries, headline=contacts == sizes[-1])
                 finally:
                     asyncio.run(pg_database(name, drop=True))
         print_table(

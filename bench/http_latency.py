@@ -129,7 +129,7 @@ async def main(calls: int, concurrency: int, server_name: str, tool: str, argume
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--calls", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--server", default="catalog", help="Which salient-<server> to start.")

@@ -11,10 +11,14 @@
 3. `search` (hybrid) p50 over HTTP against `salient-library --http` on a collection of `--chunks` chunks
    (library defaults: 1,200-character chunks), generated from the demo corpus's sentences, asked the evaluation
    set's questions. `--chroma-server` keeps the vectors in a Chroma server (`chroma run`) instead of embedded.
+   Several sizes (`--chunks 1000,5000,20000`) grow one collection: each size adds documents to the last (the
+   ones already in are skipped as unchanged), so the build costs what the largest size costs, and each size gets
+   a row, so growth shows.
 
 The model comes from SALIENT_LIBRARY_MODEL_DIR (the Makefile sets it) or ../shared/models beside the project.
 
     uv run python bench/library_ingest.py [--chunks 20000] [--texts 256] [--queries 200] [--chroma-server]
+    uv run python bench/library_ingest.py --skip embed --skip ingest --chunks 1000,5000,20000
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
-from common import BIN, free_port, mcp_call, mcp_headers, print_table, process, summary_ms
+from common import BIN, Goal, free_port, mcp_call, mcp_headers, print_table, process, record, record_scale, summary_ms
 from salient_core.db import Database
 from salient_core.migrate import upgrade
 from salient_library.chunking import chunk_document
@@ -71,7 +75,7 @@ def corpus_sentences() -> list[str]:
 
 def demo_chunks() -> list[str]:
     """The demo corpus's chunks exactly as ingestion embeds them (title, heading trail, text; default sizes)."""
-    settings = LibrarySettings(model_dir=model_dir())
+    settings = LibrarySettings.model_validate({"model_dir": model_dir()})
     with tempfile.TemporaryDirectory(prefix="salient-bench-") as tmp:
         directory = Path(tmp)
         write_corpus(directory)
@@ -85,7 +89,7 @@ def demo_chunks() -> list[str]:
     return texts
 
 
-def embedding_throughput(texts: list[str], rounds: int) -> list[list[object]]:
+def embedding_throughput(label: str, texts: list[str], rounds: int) -> list[list[object]]:
     ours = MiniLM(model_dir())
     ours.embed(texts[:4])  # load the session outside the timing
     chroma = ONNXMiniLM_L6_V2()
@@ -107,6 +111,14 @@ def embedding_throughput(texts: list[str], rounds: int) -> list[list[object]]:
     tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
     tokenizer.enable_truncation(max_length=256)
     real = sum(len(e.ids) for e in tokenizer.encode_batch(texts))
+    record(
+        f"embeddings, {label}",
+        n / ours_s,
+        "chunks/s",
+        baseline=n / chroma_s,
+        vs="Chroma ONNXMiniLM_L6_V2, same model files",
+        goal=Goal(">=", 5.0, "ratio"),
+    )
     return [
         ["Chroma ONNXMiniLM_L6_V2 (pads to 256)", n / chroma_s, 1.0, tokens // n, "-"],
         ["library MiniLM (length-bucketed batches)", n / ours_s, chroma_s / ours_s, real // n, f"{cosine:.7f}"],
@@ -114,7 +126,9 @@ def embedding_throughput(texts: list[str], rounds: int) -> list[list[object]]:
 
 
 async def ingest_timings(home: Path) -> tuple[float, float, int, int]:
-    settings = LibrarySettings(data_dir=home, model_dir=model_dir(), db=f"sqlite:///{home / 'library.db'}")
+    settings = LibrarySettings.model_validate(
+        {"data_dir": home, "model_dir": model_dir(), "db": f"sqlite:///{home / 'library.db'}"}
+    )
     db = Database(settings.database_url("library"))
     await upgrade(db, *MIGRATIONS)
     service = LibraryService(db, settings)
@@ -141,21 +155,25 @@ def chroma_server(home: Path) -> tuple[list[str], str]:
 
 
 async def build_large(settings: LibrarySettings, home: Path, chunks: int, seed: int = 5) -> int:
-    """Write generated Markdown files of about `chunks` chunks, ingest them into collection `big`; the count."""
-    rng = random.Random(seed)
+    """Grow collection `big` to about `chunks` chunks with generated Markdown files (each drawn from its own seeded
+    generator, so a file is the same whichever size wrote it); files already ingested are skipped. The count."""
     sentences = corpus_sentences()
     docs = home / "big"
-    docs.mkdir()
+    docs.mkdir(exist_ok=True)
     per_doc = 20
     chars = settings.chunk_chars - settings.chunk_overlap
     for i in range(max(1, chunks // per_doc)):
+        path = docs / f"doc-{i:05}.md"
+        if path.exists():
+            continue
+        rng = random.Random(seed * 1_000_003 + i)
         sections = []
         for j in range(per_doc):
             body = []
             while sum(len(s) + 1 for s in body) < chars - 120:
                 body.append(rng.choice(sentences))
             sections.append(f"## Section {j + 1}\n\n" + " ".join(body))
-        (docs / f"doc-{i:05}.md").write_text(f"# Generated guide {i}\n\n" + "\n\n".join(sections))
+        path.write_text(f"# Generated guide {i}\n\n" + "\n\n".join(sections))
     db = Database(settings.database_url("library"))
     await upgrade(db, *MIGRATIONS)
     service = LibraryService(db, settings)
@@ -188,7 +206,7 @@ async def search_latency(url: str, queries: int) -> tuple[list[float], float]:
 
 
 def main(
-    chunks: int, n_texts: int, queries: int, rounds: int, use_server: bool, skip: set[str], keep: Path | None
+    sizes: list[int], n_texts: int, queries: int, rounds: int, use_server: bool, skip: set[str], keep: Path | None
 ) -> None:
     rng = random.Random(1)
     sentences = corpus_sentences()
@@ -200,7 +218,7 @@ def main(
             print_table(
                 f"embedding {len(texts)} {label} (chunks/s, best of {rounds} alternating rounds)",
                 ["function", "chunks/s", "ratio", "tokens per text", "min cosine to Chroma"],
-                embedding_throughput(texts, rounds),
+                embedding_throughput(label, texts, rounds),
             )
     if "ingest" not in skip:
         with tempfile.TemporaryDirectory(prefix="salient-bench-") as tmp:
@@ -226,39 +244,50 @@ def main(
             stack.enter_context(process(args, health_url=f"{chroma_url}/api/v2/heartbeat"))
             env["SALIENT_LIBRARY_CHROMA"] = chroma_url
             store = "Chroma server"
-        settings = LibrarySettings(
-            data_dir=home,
-            model_dir=model_dir(),
-            db=f"sqlite:///{home / 'library.db'}",
-            chroma=env.get("SALIENT_LIBRARY_CHROMA"),
+        settings = LibrarySettings.model_validate(  # settings fields' defaults are positional: pyright misses them
+            {
+                "data_dir": home,
+                "model_dir": model_dir(),
+                "db": f"sqlite:///{home / 'library.db'}",
+                "chroma": env.get("SALIENT_LIBRARY_CHROMA"),
+            }
         )
-        start = time.perf_counter()
-        if (home / "big").exists():  # --keep: built by an earlier run
-            stored, build_s = chunks, float("nan")
-        else:
+        rows: list[list[object]] = []
+        for chunks in sorted(sizes):
+            start = time.perf_counter()
             stored = asyncio.run(build_large(settings, home, chunks))
             build_s = time.perf_counter() - start
-        port = free_port()
-        server = [str(BIN / "salient-library"), "--db", f"sqlite:///{home / 'library.db'}", "--http"]
-        server += ["--port", str(port), "--log-level", "WARNING"]
-        with process(server, health_url=f"http://127.0.0.1:{port}/healthz", env=env):
-            samples, first = asyncio.run(search_latency(f"http://127.0.0.1:{port}/mcp", queries))
-    s = summary_ms(samples)
+            port = free_port()
+            server = [str(BIN / "salient-library"), "--db", f"sqlite:///{home / 'library.db'}", "--http"]
+            server += ["--port", str(port), "--log-level", "WARNING"]
+            with process(server, health_url=f"http://127.0.0.1:{port}/healthz", env=env):
+                samples, first = asyncio.run(search_latency(f"http://127.0.0.1:{port}/mcp", queries))
+            s = summary_ms(samples)
+            rows.append([f"{stored:,}", build_s, first, s["p50"], s["p95"], s["p99"]])
+            record_scale(f"library hybrid search p50 over HTTP, {store} (chunks)", stored, s["p50"], "ms")
     print_table(
-        f"hybrid search over HTTP on {stored:,} chunks in {store} ({queries} queries, ms)",
-        ["build + ingest (s)", "first search (s)", "p50", "p95", "p99"],
-        [[build_s, first, s["p50"], s["p95"], s["p99"]]],
+        f"hybrid search over HTTP in {store} ({queries} queries, ms; build: the chunks this size added)",
+        ["chunks", "build + ingest (s)", "first search (s)", "p50", "p95", "p99"],
+        rows,
     )
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chunks", type=int, default=20_000, help="Size of the search collection.")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--chunks", default="20000", help="Sizes of the search collection, comma-separated.")
     parser.add_argument("--texts", type=int, default=256)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3, help="Alternating embedding rounds; each keeps its best.")
     parser.add_argument("--chroma-server", action="store_true", help="Search bench against a `chroma run` server.")
     parser.add_argument("--skip", action="append", default=[], choices=["embed", "ingest", "search"])
-    parser.add_argument("--keep", type=Path, help="Build the search collection here once and reuse it next time.")
+    parser.add_argument("--keep", type=Path, help="Build the search collection here and reuse it next time.")
     args = parser.parse_args()
-    main(args.chunks, args.texts, args.queries, args.rounds, args.chroma_server, set(args.skip), args.keep)
+    main(
+        [int(n) for n in args.chunks.split(",")],
+        args.texts,
+        args.queries,
+        args.rounds,
+        args.chroma_server,
+        set(args.skip),
+        args.keep,
+    )

@@ -5,7 +5,9 @@ pinned, as stateless (2026-07-28) tools/call requests.
 
     uv run python bench/scheduling_availability.py [--calls 100] [--bookings 100,500,5000]
 
-One row per bookings count, so growth with the calendar's size shows.
+One row per bookings count, so growth with the calendar's size shows. Each call is followed by a
+`list_meeting_types` on the same server (one small read): its p50 is the per-call floor the search is measured
+against, in the same run.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from common import BIN, free_port, mcp_call, mcp_headers, print_table, process, summary_ms
+from common import BIN, Goal, free_port, mcp_call, mcp_headers, print_table, process, record, record_scale, summary_ms
 from salient_core.db import Database
 from salient_core.migrate import upgrade
 from salient_scheduling.models import Booking, MeetingType, Rep
@@ -28,6 +30,7 @@ from salient_scheduling.server import MIGRATIONS
 NOW = datetime(2027, 3, 31, 16, 0, tzinfo=UTC)
 ZONES = ["America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York", "Europe/Berlin"]
 HEADERS = mcp_headers("find_availability")
+FLOOR_HEADERS = mcp_headers("list_meeting_types")
 
 
 async def seed(url: str, bookings: int, seed: int = 5) -> None:
@@ -93,7 +96,8 @@ async def seed(url: str, bookings: int, seed: int = 5) -> None:
         await db.close()
 
 
-async def measure(url: str, calls: int) -> list[float]:
+async def measure(url: str, calls: int) -> tuple[list[float], list[float]]:
+    """find_availability latencies, and those of the `list_meeting_types` call after each (the floor)."""
     args = {
         "meeting_type": "product-demo",
         "team": "bench",
@@ -102,7 +106,7 @@ async def measure(url: str, calls: int) -> list[float]:
         "time_zone": "Australia/Sydney",
         "max_slots": 20,
     }
-    samples = []
+    samples, floor = [], []
     async with httpx.AsyncClient(timeout=30) as http:
         first = await http.post(url, json=mcp_call(0, "find_availability", args), headers=HEADERS)
         assert first.status_code == 200 and '"slots"' in first.text, first.text[:300]
@@ -111,10 +115,14 @@ async def measure(url: str, calls: int) -> list[float]:
             r = await http.post(url, json=mcp_call(i + 1, "find_availability", args), headers=HEADERS)
             samples.append(time.perf_counter() - began)
             assert r.status_code == 200 and 'isError":true' not in r.text.replace(" ", ""), r.text[:300]
-    return samples
+            began = time.perf_counter()
+            r = await http.post(url, json=mcp_call(i + 1, "list_meeting_types", {}), headers=FLOOR_HEADERS)
+            floor.append(time.perf_counter() - began)
+            assert r.status_code == 200 and 'isError":true' not in r.text.replace(" ", ""), r.text[:300]
+    return samples, floor
 
 
-def run(bookings: int, calls: int) -> dict[str, float]:
+def run(bookings: int, calls: int) -> tuple[dict[str, float], dict[str, float]]:
     with tempfile.TemporaryDirectory(prefix="salient-bench-") as home:
         url = f"sqlite:///{Path(home) / 'scheduling.db'}"
         asyncio.run(seed(url, bookings))
@@ -122,7 +130,8 @@ def run(bookings: int, calls: int) -> dict[str, float]:
         server = [str(BIN / "salient-scheduling"), "--http", "--port", str(port), "--db", url, "--log-level", "WARNING"]
         env = {"XDG_DATA_HOME": home, "SALIENT_SCHEDULING_NOW": NOW.isoformat()}
         with process(server, health_url=f"http://127.0.0.1:{port}/healthz", env=env):
-            return summary_ms(asyncio.run(measure(f"http://127.0.0.1:{port}/mcp", calls)))
+            samples, floor = asyncio.run(measure(f"http://127.0.0.1:{port}/mcp", calls))
+            return summary_ms(samples), summary_ms(floor)
 
 
 def main() -> None:
@@ -131,12 +140,24 @@ def main() -> None:
     parser.add_argument("--bookings", default="500", help="comma-separated counts, e.g. 100,500,5000")
     options = parser.parse_args()
     rows = []
-    for bookings in (int(n) for n in options.bookings.split(",")):
-        stats = run(bookings, options.calls)
-        rows.append([bookings, stats["p50"], stats["p95"], stats["p99"], stats["mean"]])
+    counts = [int(n) for n in options.bookings.split(",")]
+    headline = 500 if 500 in counts else counts[-1]  # the issue's row: 500 bookings
+    for bookings in counts:
+        stats, floor = run(bookings, options.calls)
+        rows.append([bookings, stats["p50"], stats["p95"], stats["p99"], stats["mean"], floor["p50"]])
+        record_scale("scheduling find_availability p50, team of 10, 14 days (bookings)", bookings, stats["p50"], "ms")
+        if bookings == headline:
+            record(
+                f"scheduling find_availability p50, team of 10, 14 days, {bookings:,} bookings",
+                stats["p50"],
+                "ms",
+                baseline=floor["p50"],
+                vs="list_meeting_types p50, same server",
+                goal=Goal("<=", 15.0),
+            )
     print_table(
         f"find_availability over HTTP: team of 10, 14-day window ({options.calls} calls per row)",
-        ["bookings", "p50 ms", "p95 ms", "p99 ms", "mean ms"],
+        ["bookings", "p50 ms", "p95 ms", "p99 ms", "mean ms", "list_meeting_types p50 ms"],
         rows,
     )
 

@@ -95,6 +95,6 @@ def main(callers: int) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--callers", type=int, default=50)
     main(parser.parse_args().callers)

@@ -51,7 +51,7 @@ from typing import Any
 import httpx
 import uvicorn
 import yaml
-from common import BIN, console, percentile, print_table
+from common import BIN, Goal, console, percentile, print_table, record
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -463,6 +463,23 @@ async def main(runs: int, with_solo: bool, keep_logs: Path | None) -> None:
             rows.append([label, *ratios["cold"], *ratios["warm"], ""])
     print_table("spawn -> /healthz answering, each server (s)", ["server", *HEADER], rows)
 
+    for kind, up in starts.items():
+        slowest = [max(alone[kind][n][i] for n in SERVERS) for i in range(runs)] if with_solo else []
+        record(
+            f"salient up ({kind}), spawn to first chat reply",
+            percentile([s.first_reply for s in up], 50),
+            "s",
+            baseline=percentile(slowest, 50) if slowest else None,
+            vs="slowest server started alone, spawn to /healthz",
+            goal=Goal("<=", 5.0),
+            note=f"chat page answering at {percentile([s.web for s in up], 50):.1f} s",
+        )
+    record(
+        "salient up (warm), whole suite RSS after three chats",
+        percentile([sum(s.rss.values()) for s in starts["warm"]], 50),
+        "MB",
+        goal=Goal("<=", 600.0),
+    )
     names = sorted({name for kind in starts.values() for s in kind for name in s.rss})
     rows = []
     for name in [*names, "whole suite"]:
@@ -497,7 +514,7 @@ async def main(runs: int, with_solo: bool, keep_logs: Path | None) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="Cold starts, each followed by a warm one.")
     parser.add_argument("--no-solo", action="store_true", help="Skip the baseline (each server started alone).")
     parser.add_argument("--keep-logs", type=Path, help="Keep salient up's output here (default: discarded).")
