@@ -359,7 +359,9 @@ class ConversationEngine:
             # Host additions inside each server's tools: the lead's source filled from the session's origin
             # (origin.py), then every call that runs recorded, as sent, under its server's name (recording.py).
             def wrap(server: ServerToolset, tools: AbstractToolset[Any]) -> AbstractToolset[Any]:
-                return LeadOriginToolset(RecordingToolset(tools, server=server.name, observer=turn), origin=origin)
+                return LeadOriginToolset(
+                    RecordingToolset(tools, server=server.name, observer=turn), origin=origin, server=server.name
+                )
 
             toolsets = [record.for_agent(wrap) for record in held.tools]
             if self.summarizer is not None:

@@ -7,17 +7,32 @@ to), never the model's say-so; and the transcript the summary is written from.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
+from mcp.types import Tool
 from pydantic_ai import ModelMessage, ModelRequest, ToolReturnPart
 from pydantic_ai.messages import ERROR_OUTCOMES
 
 from salient_host.config.schema import Summaries
 from salient_host.mail import InvalidAddress, Recipient
+from salient_host.mcp.contracts import Contract
 from salient_host.mcp.toolsets import tool_name
 from salient_host.memory.models import Message
+from salient_host.summaries.contracts import (
+    BOOK_MEETING,
+    CREATE_LEAD,
+    FIND_REP,
+    RESCHEDULE_MEETING,
+    UPSERT_CONTACT,
+    Booking,
+    BookingMade,
+    ContactUpserted,
+    RecordWritten,
+    Rep,
+    RepPicked,
+)
 
 
 @dataclass
@@ -28,10 +43,10 @@ class Facts:
     contact_email: str | None = None
     contact_name: str | None = None
     lead_id: str | None = None
-    booking: dict[str, Any] | None = None  # the last booking made (scheduling's BookingOut)
+    booking: Booking | None = None  # the last booking made
     ics: str | None = None
     booking_ids: list[str] = field(default_factory=list)
-    rep: dict[str, Any] | None = None  # crossfeed's find_rep pick (RepOut)
+    rep: Rep | None = None  # the last rep a router picked (find_rep)
 
 
 def _returns(messages: Sequence[ModelMessage]) -> list[ToolReturnPart]:
@@ -44,36 +59,53 @@ def _returns(messages: Sequence[ModelMessage]) -> list[ToolReturnPart]:
     ]
 
 
-def history_facts(messages: Sequence[ModelMessage], servers: Sequence[str], settings: Summaries) -> Facts:
-    """The contact, lead, bookings and rep pick a conversation produced, from its successful tool results."""
+def history_facts(
+    messages: Sequence[ModelMessage],
+    servers: Sequence[str],
+    settings: Summaries,
+    published: Mapping[str, Mapping[str, Tool]] | None = None,
+) -> Facts:
+    """The contact, lead, bookings and rep pick a conversation produced, from its successful tool results.
+
+    Each result is read through its contract (contracts.py): checked against the tool's schema in `published`
+    (each server's published tools, by server name) when its server is there, and parsed either way; a result or
+    schema that no longer carries what is read here raises ContractError.
+    """
     facts = Facts()
+    published = published or {}
+    contracts: dict[str, tuple[str, Contract[Any]]] = {}  # model-facing tool name -> (server, contract)
 
-    def named(server: str, *tools: str) -> set[str]:
-        """The model-facing names of `tools` of `server`, when the agent uses that server."""
-        return {tool_name(server, tool) for tool in tools} if server in servers else set()
+    def read(server: str, *wanted: Contract[Any]) -> None:
+        """Read the results of `wanted` tools of `server`, when the agent uses that server."""
+        if server in servers:
+            contracts.update({tool_name(server, c.tool): (server, c) for c in wanted})
 
-    upserts, leads = named(settings.crm_server, "upsert_contact"), named(settings.crm_server, "create_lead")
-    bookings = named(settings.scheduling_server, "book_meeting", "reschedule_meeting")
-    reps = {name for server in servers for name in named(server, "find_rep")}
+    read(settings.crm_server, UPSERT_CONTACT, CREATE_LEAD)
+    read(settings.scheduling_server, BOOK_MEETING, RESCHEDULE_MEETING)
+    for server in servers:
+        read(server, FIND_REP)  # a router of reps may be any server
     for part in _returns(messages):
-        name = part.tool_name
-        content = cast(dict[str, Any], part.content)  # _returns keeps only dict results
-        if name in upserts:
-            contact = content.get("contact") or {}
-            props = contact.get("properties") or {}
-            facts.contact_id, facts.contact_email = contact.get("id"), props.get("email")
+        if part.tool_name not in contracts:
+            continue
+        server, contract = contracts[part.tool_name]
+        tools = published.get(server)
+        found = contract.parse(
+            server, tools.get(contract.tool) if tools is not None else None, part.content, checked=tools is not None
+        )
+        if isinstance(found, ContactUpserted):
+            props = found.contact.properties
+            email = props.get("email")
+            facts.contact_id, facts.contact_email = found.contact.id, email if isinstance(email, str) else None
             full = " ".join(str(props[k]) for k in ("first_name", "last_name") if props.get(k))
             facts.contact_name = full or None
-        elif name in leads:
-            facts.lead_id = (content.get("record") or {}).get("id")
-        elif name in bookings:
-            booking = content.get("booking")
-            made = content.get("applied") is not False or content.get("replayed") is True  # not a dry run
-            if isinstance(booking, dict) and made and booking.get("id"):
-                facts.booking, facts.ics = booking, content.get("ics")
-                facts.booking_ids.append(booking["id"])
-        elif name in reps and isinstance(content.get("rep"), dict):
-            facts.rep = content["rep"]
+        elif isinstance(found, RecordWritten):
+            facts.lead_id = found.record.id
+        elif isinstance(found, BookingMade):
+            if found.applied or found.replayed:  # not a dry run
+                facts.booking, facts.ics = found.booking, found.ics
+                facts.booking_ids.append(found.booking.id)
+        elif isinstance(found, RepPicked):
+            facts.rep = found.rep
     return facts
 
 

@@ -43,6 +43,7 @@ from salient_host.engine.budgets import BudgetExceeded, BudgetGuard
 from salient_host.llm.failures import provider_message
 from salient_host.llm.pricing import Pricer
 from salient_host.mail import MAIL_MIGRATIONS, MailConfigError, Mailer, MailError
+from salient_host.mcp.contracts import published_by_server
 from salient_host.mcp.supervision import SupervisedToolset
 from salient_host.memory import Store
 from salient_host.memory.models import Session
@@ -190,7 +191,9 @@ class Summarizer:
             return SummaryResult("already_sent")
         if history is None:
             history = await self.store.model_history(session.id)
-        facts = history_facts(history, list(self.config.agents[session.agent].servers), settings)
+        # The agent's results are read against the schemas its servers publish now (mcp/contracts.py).
+        published = await published_by_server(servers)
+        facts = history_facts(history, list(self.config.agents[session.agent].servers), settings, published)
         typed = typed_addresses(m.text for m in stored if m.role == "user")
         email = visitor_email or facts.contact_email
         if not email:
@@ -212,18 +215,18 @@ class Summarizer:
             )
 
         booking, ics = await fresh_booking(servers.get(settings.scheduling_server), facts, booking_id)
-        rep_info = (booking or {}).get("rep") or facts.rep or {}
-        rep = recipient(rep_info.get("email"), rep_info.get("name"))
+        rep_info = booking.rep if booking else facts.rep
+        rep = recipient(rep_info.email, rep_info.name) if rep_info else None
 
         brand = self.mailer.settings.brand
         subject = f"Your conversation with {brand}"
         if booking:
-            subject += f": {booking.get('title', 'meeting')} on {str(booking.get('start_local', ''))[:10]}"
+            subject += f": {booking.title or 'meeting'} on {booking.start_local[:10]}"
         prompt = transcript(stored)
         if booking:
             prompt += (
-                f"\n\nMeeting booked: {booking.get('title')} with {rep_info.get('name')} at "
-                f"{booking.get('start_local')} (visitor's time zone), booking {booking.get('id')}."
+                f"\n\nMeeting booked: {booking.title} with {booking.rep.name} at "
+                f"{booking.start_local} (visitor's time zone), booking {booking.id}."
             )
         text = await self._write(session, turn_id or new_id(), turn, prompt)
 
@@ -249,7 +252,7 @@ class Summarizer:
             "queued",
             recipients=[d.recipient for d in deliveries if d.status != "suppressed"],
             suppressed=[d.recipient for d in deliveries if d.status == "suppressed"],
-            booking_id=(booking or {}).get("id"),
+            booking_id=booking.id if booking else None,
             activity_id=activity_id,
             text=text,
         )
