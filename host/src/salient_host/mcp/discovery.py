@@ -8,17 +8,18 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import entry_points
+from importlib import import_module
+from importlib.metadata import EntryPoint, entry_points
 
 from salient_core.demo_account import DEMO_ACCOUNT
 
 from salient_host.mcp.commands import resolve_command
 
-# `salient up` serves the web chat on the base port and each server on its offset from it (8101-8105 by default);
-# a server missing here gets the next number after these.
+# `salient up` serves the web chat on the base port and each server on the offset its package declares
+# (`PORT_OFFSET` in its top-level package: 8101-8105 for the five by default); a server that declares none gets the
+# next number after the highest declared.
 BASE_PORT = 8100
-PORT_OFFSETS = {"catalog": 1, "crm": 2, "scheduling": 3, "library": 4, "crossfeed": 5}
-DEFAULT_PORTS = {name: BASE_PORT + offset for name, offset in PORT_OFFSETS.items()}
+SERVER_GROUP = "salient.servers"  # the entry-point group every Salient server registers in: the one list of them
 
 
 @dataclass(frozen=True)
@@ -33,21 +34,33 @@ class InstalledServer:
 
 
 def installed_servers(*, port_base: int = BASE_PORT) -> list[InstalledServer]:
-    """Every `salient-<name>` console script installed here, in a stable order, with ports from `port_base`."""
-    names = sorted(
-        ep.name.removeprefix("salient-")
-        for ep in entry_points(group="console_scripts")
-        if ep.name.startswith("salient-")
-    )
-    next_port = port_base + max(PORT_OFFSETS.values()) + 1
+    """Every server in the `salient.servers` entry-point group, by name, with its console script and its port."""
+    found = sorted(entry_points(group=SERVER_GROUP), key=lambda ep: ep.name)
+    offsets = {ep.name: port_offset(ep) for ep in found}
+    next_port = port_base + max((o for o in offsets.values() if o is not None), default=0) + 1
     servers = []
-    for name in names:
-        port = port_base + PORT_OFFSETS[name] if name in PORT_OFFSETS else None
-        if port is None:
+    for ep in found:
+        offset = offsets[ep.name]
+        if offset is None:
             port, next_port = next_port, next_port + 1
-        command = resolve_command(f"salient-{name}")
-        servers.append(InstalledServer(name=name, command=command, port=port))
+        else:
+            port = port_base + offset
+        servers.append(InstalledServer(name=ep.name, command=resolve_command(console_script(ep)), port=port))
     return servers
+
+
+def port_offset(server: EntryPoint) -> int | None:
+    """The `PORT_OFFSET` the server's top-level package declares (importing that package only, not the server)."""
+    package = import_module(server.module.partition(".")[0])
+    offset = getattr(package, "PORT_OFFSET", None)
+    return offset if isinstance(offset, int) else None
+
+
+def console_script(server: EntryPoint) -> str:
+    """The command that runs the server: its distribution's console script (`salient-<name>` by convention)."""
+    scripts = [ep.name for ep in (server.dist.entry_points if server.dist else []) if ep.group == "console_scripts"]
+    conventional = f"salient-{server.name}"
+    return conventional if conventional in scripts or not scripts else scripts[0]
 
 
 def claude_desktop_config(servers: list[InstalledServer], *, account: str = DEMO_ACCOUNT) -> dict[str, object]:
