@@ -28,6 +28,7 @@ from salient_core.demo_load import DemoLoad, DemoReady
 from salient_core.freeform import ArgumentDepth
 from salient_core.middleware import ErrorMapping, InlineSchemas, ScopeGuard, Stacked
 from salient_core.migrate import MigrationSet, upgrade
+from salient_core.readiness import Readiness
 from salient_core.settings import ServerSettings
 from salient_core.warm_up import WarmUp
 
@@ -89,11 +90,13 @@ def create_server(spec: ServerSpec[S, C], settings: C, *, instructions: str) -> 
 
     demo = DemoLoad(spec.name)
     warm = WarmUp(spec.name)
+    readiness = Readiness((CORE_MIGRATIONS, spec.migrations), warm)
 
     @lifespan
     async def server_lifespan(_server: FastMCP) -> AsyncIterator[dict[str, Any]]:
         db, state = await prepare_database(spec, settings)
         log.info("salient-%s using %s", spec.name, db.describe())
+        readiness.db = db
         try:
             if settings.demo and spec.load_demo is not None:
                 demo.start(spec.load_demo(state, settings.account))  # served meanwhile: see demo_load.py
@@ -107,6 +110,7 @@ def create_server(spec: ServerSpec[S, C], settings: C, *, instructions: str) -> 
                 if spec.close_state is not None:
                     await spec.close_state(state)
             finally:
+                readiness.db = None
                 await db.close()
 
     mcp = FastMCP(
@@ -142,6 +146,18 @@ def create_server(spec: ServerSpec[S, C], settings: C, *, instructions: str) -> 
         if not warm.done:
             return JSONResponse({"status": "starting", "server": mcp.name}, status_code=503)
         return JSONResponse({"status": "ok", "server": mcp.name})
+
+    @mcp.custom_route("/livez", methods=["GET"], include_in_schema=False)
+    async def livez(_request: Request) -> JSONResponse:
+        return JSONResponse({"status": "alive", "server": mcp.name})
+
+    @mcp.custom_route("/readyz", methods=["GET"], include_in_schema=False)
+    async def readyz(_request: Request) -> JSONResponse:
+        ready, why = await readiness.check()
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "reason": why, "server": mcp.name},
+            status_code=200 if ready else 503,
+        )
 
     return mcp
 

@@ -3,6 +3,7 @@
     salient-<name> [--http] [--host H] [--port P] [--path /mcp] [--account A] [--db URL] [--demo]
     salient-<name> tokens create|list|revoke ...
     salient-<name> audit list --account A [--tool T] [--since WHEN] [--limit N] [--json]
+    salient-<name> migrate [--check]
 
 Servers add their own commands (`import`, `ingest`, ...) to the Typer app this module builds.
 (No `from __future__ import annotations` here: Typer evaluates annotations that use local names.)
@@ -19,12 +20,15 @@ import typer
 from fastmcp import FastMCP
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from salient_core.app import audit_log, token_store
+from salient_core.app import CORE_MIGRATIONS, audit_log, token_store
 from salient_core.audit import parse_since
 from salient_core.auth import expiry_from_days, scopes_for
+from salient_core.db import Database
 from salient_core.errors import ImportFailed, SalientError
 from salient_core.logs import configure_logging
+from salient_core.migrate import MigrationSet, is_current, upgrade
 from salient_core.models import AuditEntry
 from salient_core.settings import ServerSettings
 
@@ -128,9 +132,13 @@ def make_cli(
     settings_cls: type[SettingsT],
     build_server: Callable[[SettingsT], FastMCP],
     *,
+    migrations: MigrationSet,
     help: str,
 ) -> typer.Typer:
-    """The Typer app for `salient-<name>`: serve by default, plus the `tokens` commands."""
+    """The Typer app for `salient-<name>`: serve by default, plus the `tokens`, `audit` and `migrate` commands.
+
+    `migrations` is the server's own set; core's is migrated with it.
+    """
     SERVERS[name] = ServerEntry(name, settings_cls, build_server)
     app = typer.Typer(help=help, no_args_is_help=False, add_completion=False, rich_markup_mode=None)
 
@@ -295,6 +303,58 @@ def make_cli(
             print_rows(header, rows)
 
         run_async(show())
+
+    @app.command("migrate")
+    def migrate(
+        ctx: typer.Context,
+        check: Annotated[
+            bool, typer.Option("--check", help="Change nothing: exit 0 if the schema is current, 1 if not.")
+        ] = False,
+    ) -> None:
+        """Bring the database's schema up to date and exit: run once per release (a deployment's migration Job).
+
+        Servers also migrate when they start, under a lock that lets one process at a time do it, so this is for
+        doing it before the new version's replicas start, not for safety.
+        """
+        settings = settings_of(ctx, settings_cls)
+
+        url = settings.database_url(name)
+        described = Database.describe_url(url)
+        backend = url.split(":", 1)[0].split("+", 1)[0]
+        if backend not in ("sqlite", "postgresql", "postgres"):
+            console.print(
+                f"[red]error:[/red] cannot migrate {described}: Salient keeps its data in SQLite or PostgreSQL, "
+                f"not {backend!r}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(2)
+
+        async def run() -> bool:
+            db = Database(url)
+            try:
+                if check:
+                    return await is_current(db, CORE_MIGRATIONS, migrations)
+                await upgrade(db, CORE_MIGRATIONS, migrations)
+                return True
+            finally:
+                await db.close()
+
+        try:
+            current = run_async(run())
+        except (ArgumentError, DBAPIError, OSError) as exc:
+            # A Job's log should say what is wrong in one line: a URL no driver takes, a database not there.
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            console.print(f"[red]error:[/red] cannot migrate {described}: {reason}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from exc
+        if not current:
+            console.print(
+                f"salient-{name}: the schema at {described} is not current; run salient-{name} migrate",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(1)
+        console.print(f"salient-{name}: the schema at {described} is current", highlight=False, soft_wrap=True)
 
     return app
 

@@ -121,4 +121,9 @@ class Database:
 
     def describe(self) -> str:
         """The URL without its password, for logs and banners."""
-        return make_url(self.url).render_as_string(hide_password=True)
+        return self.describe_url(self.url)
+
+    @staticmethod
+    def describe_url(url: str) -> str:
+        """`url` without its password."""
+        return make_url(url).render_as_string(hide_password=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from salient_core.auth import TokenStore, build_auth
+from salient_core.drain import InFlight, close_streams_when_drained, hold_streams_on_exit
 from salient_core.errors import SalientError
 from salient_core.ratelimit import RateLimit, RequestBudget, parse_rate_limit
 from salient_core.settings import ServerSettings, is_loopback
@@ -66,8 +68,17 @@ async def build_http_app(mcp: FastMCP, settings: ServerSettings, store: TokenSto
 
 async def serve_http(mcp: FastMCP, settings: ServerSettings, store: TokenStore) -> None:
     plan = await build_http_app(mcp, settings, store)
+    requests = InFlight(plan.app)
+    # On SIGTERM uvicorn stops accepting, lets requests in flight finish (up to `shutdown_timeout`), then runs the
+    # lifespan's shutdown: a replica taken out of a rolling update drops no call it had started (drain.py).
     config = uvicorn.Config(
-        plan.app, host=settings.host, port=settings.port, log_config=None, lifespan="on", access_log=False
+        requests,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        lifespan="on",
+        access_log=False,
+        timeout_graceful_shutdown=settings.shutdown_timeout,
     )
     server = uvicorn.Server(config)
     log.info(
@@ -78,4 +89,11 @@ async def serve_http(mcp: FastMCP, settings: ServerSettings, store: TokenStore) 
         settings.path,
         plan.auth_mode,
     )
-    await server.serve()
+    hold_streams_on_exit()
+    closing = asyncio.create_task(
+        close_streams_when_drained(server, requests, within=settings.shutdown_timeout), name="drain on exit"
+    )
+    try:
+        await server.serve()
+    finally:
+        closing.cancel()

@@ -26,6 +26,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from salient_core.db import Database
+from salient_core.migrate_lock import migration_lock
 
 if TYPE_CHECKING:
     from alembic.runtime.migration import MigrationContext
@@ -158,31 +159,42 @@ def _current(connection: Connection, migrations: MigrationSet) -> str | None:
 
 
 async def upgrade(db: Database, *sets: MigrationSet, target: str = "heads") -> None:
-    """Bring each migration set up to `target` (default: its newest revision), in order."""
+    """Bring each migration set up to `target` (default: its newest revision), in order.
+
+    Safe to call from several processes at once on one database: the work runs under its migration lock
+    (migrate_lock.py), and whoever waited for it reads the version tables again before doing anything.
+    """
     if target == "heads" and await is_current(db, *sets):
         return
-    for migrations in sets:
-        async with _one_at_a_time(), db.engine.connect() as connection:
+    async with _one_at_a_time(), migration_lock(db):
+        if target == "heads" and await is_current(db, *sets):
+            return  # another process migrated while this one waited
+        for migrations in sets:
+            await _upgrade_one(db, migrations, target)
+
+
+async def _upgrade_one(db: Database, migrations: MigrationSet, target: str) -> None:
+    async with db.engine.connect() as connection:
+        if db.is_sqlite:
+            # SQLite alters tables by copying them; with foreign keys on, dropping the old copy would
+            # cascade-delete every child row. Keys are checked again once the migration is done.
+            await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await connection.commit()
+        try:
+            before = await connection.run_sync(_current, migrations)
+            await connection.run_sync(_upgrade, migrations, target)
+            after = await connection.run_sync(_current, migrations)
             if db.is_sqlite:
-                # SQLite alters tables by copying them; with foreign keys on, dropping the old copy would
-                # cascade-delete every child row. Keys are checked again once the migration is done.
-                await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-                await connection.commit()
-            try:
-                before = await connection.run_sync(_current, migrations)
-                await connection.run_sync(_upgrade, migrations, target)
-                after = await connection.run_sync(_current, migrations)
-                if db.is_sqlite:
-                    broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
-                    if broken:
-                        await connection.rollback()
-                        raise RuntimeError(f"migration of {migrations.name} broke foreign keys: {broken[:5]}")
-                await connection.commit()
-            finally:
-                if db.is_sqlite:
-                    await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-        if before != after:
-            log.info("migrated %s schema %s -> %s", migrations.name, before or "empty", after)
+                broken = (await connection.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    await connection.rollback()
+                    raise RuntimeError(f"migration of {migrations.name} broke foreign keys: {broken[:5]}")
+            await connection.commit()
+        finally:
+            if db.is_sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+    if before != after:
+        log.info("migrated %s schema %s -> %s", migrations.name, before or "empty", after)
 
 
 async def current_revision(db: Database, migrations: MigrationSet) -> str | None:

@@ -57,6 +57,11 @@ class ServerSettings(BaseSettings):
     stateless_http: bool = Field(
         False, description="Run HTTP without server-side sessions (replicas behind a load balancer)."
     )
+    shutdown_timeout: int = Field(
+        20,
+        ge=0,
+        description="Seconds a SIGTERM waits for requests in flight before cutting them (Kubernetes waits 30).",
+    )
     allowed_hosts: list[str] = Field(default_factory=list, description="Extra Host header values accepted.")
     allowed_origins: list[str] = Field(default_factory=list, description="Browser origins accepted.")
 

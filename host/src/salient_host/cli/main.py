@@ -125,6 +125,30 @@ def up(
                 suite.process.kill()
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0 in a container).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The web chat's port.")] = BASE_PORT,
+    config_path: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Serve the web chat, widget, HTTP API and admin view over the configured servers, starting none of them.
+
+    For deployments where the servers run on their own (deploy/compose.yaml, the Helm chart): the configuration
+    reaches them by URL. Stops on SIGTERM once requests in flight are answered.
+    """
+    from salient_host.suite.up import run_host
+
+    config = load(config_path)
+
+    def announce(url: str | None) -> None:
+        console.print(f"salient host serving at {url}", highlight=False, soft_wrap=True)
+
+    asyncio.run(
+        run_host(config, db=db, web=True, web_port=port, processes=[], console=console, announce=announce, bind=host)
+    )
+
+
 def _report_servers(suite: SuiteProcess, web_url: str | None) -> None:
     """Print the servers' table, advertise the suite, show the Claude Desktop config."""
     table = Table("server", "MCP endpoint", "status")

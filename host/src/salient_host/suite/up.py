@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from rich.console import Console
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from salient_host.config.schema import Config, ServerConfig
 from salient_host.mcp.discovery import InstalledServer
@@ -68,8 +71,9 @@ async def run_host(
     console: Console,
     announce: Callable[[str | None], None],
     servers_started: asyncio.Event | None = None,
+    bind: str = "127.0.0.1",
 ) -> None:
-    """The engine and (unless `web` is false) the web app on `127.0.0.1:web_port`, until a signal stops them.
+    """The engine and (unless `web` is false) the web app on `bind:web_port`, until a signal stops them.
 
     `announce` gets the chat's base URL (None without the web app) once it answers, to print what to open.
     `servers_started`: set once the suite's servers have all started (or failed to). The chat is served before
@@ -102,7 +106,7 @@ async def run_host(
         from salient_host.web.serve import web_server
         from salient_host.web.status import BoardStatus
 
-        routes = _mail_routes(engine)
+        routes = [*_mail_routes(engine), Route("/healthz", _healthz, methods=["GET"])]
         if engine.summarizer is not None:
             # Delivers queued mail and sends the summaries of conversations gone quiet (agents' `summaries:`).
             mail_worker = asyncio.create_task(background(engine.summarizer), name="mail and summaries")
@@ -126,14 +130,14 @@ async def run_host(
         )
         if servers_started is not None:
             app.add_middleware(WaitForServers, started=servers_started)
-        server = web_server(app, settings, host="127.0.0.1", port=web_port)
+        server = web_server(app, settings, host=bind, port=web_port)
         serving = asyncio.create_task(server.serve(), name="web chat")
         while not server.started and not serving.done():
             await asyncio.wait({serving}, timeout=0.05)
         if serving.done():  # the port is taken, say: uvicorn has logged why
             await serving
-            raise SystemExit(f"the web chat could not start on 127.0.0.1:{web_port}")
-        announce(f"http://127.0.0.1:{web_port}")
+            raise SystemExit(f"the web chat could not start on {bind}:{web_port}")
+        announce(f"http://{bind}:{web_port}")
         stopped = asyncio.create_task(stop.wait())
         # uvicorn catches SIGINT/SIGTERM while it serves, stops, then raises the signal again for `stop`.
         await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
@@ -149,6 +153,11 @@ async def run_host(
         await engine.aclose()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+
+
+async def _healthz(_request: Request) -> JSONResponse:
+    """For a container's probes: the host serves (its database was opened before the app started)."""
+    return JSONResponse({"status": "ok", "server": "salient-host"})
 
 
 async def _watch_servers(

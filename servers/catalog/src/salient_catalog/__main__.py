@@ -18,6 +18,7 @@ app = make_cli(
     "catalog",
     CatalogSettings,
     build_server,
+    migrations=CATALOG_MIGRATIONS,
     help="Salient catalog MCP server: products, ranked search, comparison and availability. "
     "Serves stdio by default; --http for streamable HTTP.",
 )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import typer
 from salient_core.cli import console, make_cli, run_async, settings_of
 
-from salient_crm.server import build_server
+from salient_crm.server import CRM_MIGRATIONS, build_server
 from salient_crm.settings import CrmSettings
 
 app = make_cli(
     "crm",
     CrmSettings,
     build_server,
+    migrations=CRM_MIGRATIONS,
     help="Salient crm MCP server: contacts, companies, leads, deals, activities and visitor profiles, "
     "in its own database or in HubSpot. Serves stdio by default; --http for streamable HTTP.",
 )

@@ -17,6 +17,7 @@ app = make_cli(
     "crossfeed",
     CrossfeedSettings,
     build_server,
+    migrations=CROSSFEED_MIGRATIONS,
     help="Salient crossfeed MCP server: cross-sell, up-sell, competitive positioning, territories and reps. "
     "Serves stdio by default; --http for streamable HTTP.",
 )

@@ -20,6 +20,7 @@ app = make_cli(
     "library",
     LibrarySettings,
     build_server,
+    migrations=LIBRARY_MIGRATIONS,
     help="Salient library MCP server: ingestion and cited, hybrid retrieval. "
     "Serves stdio by default; --http for streamable HTTP.",
 )

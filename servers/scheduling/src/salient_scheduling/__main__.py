@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from salient_core.cli import make_cli
 
-from salient_scheduling.server import build_server
+from salient_scheduling.server import SCHEDULING_MIGRATIONS, build_server
 from salient_scheduling.settings import SchedulingSettings
 
 app = make_cli(
     "scheduling",
     SchedulingSettings,
     build_server,
+    migrations=SCHEDULING_MIGRATIONS,
     help="Salient scheduling MCP server: availability and bookings with sales reps. "
     "Serves stdio by default; --http for streamable HTTP.",
 )
