@@ -1,8 +1,9 @@
 """A minimal real MCP server whose tool names come from argv: name collisions and lengths need them.
 
 Most names become read-only echo tools. A few names are tools with a behaviour the supervision tests need:
-`pid` (read-only: the process id and the MCP session id), `note` (a write, not read-only, that echoes) and `crash`
-(a write that ends the process mid-call). Flags: `--http PORT` serves streamable HTTP on loopback with uvicorn
+`pid` (read-only: the process id and the MCP session id), `note` (a write, not read-only, that echoes), `crash`
+(a write that ends the process mid-call) and `wait` (read-only: returns once a file exists, so a test can look at
+the world while a call is under way). Flags: `--http PORT` serves streamable HTTP on loopback with uvicorn
 instead of stdio (with `/healthz`, as Salient's servers have); `--require FILE` exits at once, saying why, while
 FILE does not exist (a server that cannot start).
 """
@@ -10,8 +11,10 @@ FILE does not exist (a server that cannot start).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
+import time
 from pathlib import Path
 
 from fastmcp import Context, FastMCP
@@ -37,7 +40,18 @@ def crash() -> str:
     os._exit(3)
 
 
-SPECIAL = {"pid": (pid, READ_ONLY), "note": (note, WRITE), "crash": (crash, WRITE)}
+async def wait(path: str) -> str:
+    """Return once the file at `path` exists."""
+    await asyncio.to_thread(_until_exists, Path(path))
+    return "waited"
+
+
+def _until_exists(path: Path) -> None:
+    while not path.exists():
+        time.sleep(0.02)
+
+
+SPECIAL = {"pid": (pid, READ_ONLY), "note": (note, WRITE), "crash": (crash, WRITE), "wait": (wait, READ_ONLY)}
 
 
 def build(names: list[str]) -> FastMCP:

@@ -128,7 +128,7 @@ async def test_the_turn_cost_limit_stops_a_turn_between_requests(tmp_path: Path)
 async def test_a_session_budget_counts_the_running_turns_own_requests(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The turn's records are written beside it; a budget read from memory must still see the request just made,
+    # The turn's records are committed in batches; a budget read from memory must still see the request just made,
     # however slowly its record is written.
     seen: list[int] = []
 
@@ -138,13 +138,13 @@ async def test_a_session_budget_counts_the_running_turns_own_requests(
 
     agents = {"sales": agent({}, limits={"tokens_per_session": 10})}
     async with engine_for(tmp_path, scripted(try_a_tool_then_answer), agents=agents, prices=PRICES) as engine:
-        record = engine.store.record_request
+        record = engine.store.record
 
         async def slowly(*args: Any, **kwargs: Any) -> Any:
             await asyncio.sleep(0.3)
             return await record(*args, **kwargs)
 
-        monkeypatch.setattr(engine.store, "record_request", slowly)
+        monkeypatch.setattr(engine.store, "record", slowly)
         session = await engine.start(account="demo", agent="sales")
         events = await collect(engine.send(session.id, "Go", account="demo", client_message_id="1"))
         requests = await engine.store.requests(session.id)

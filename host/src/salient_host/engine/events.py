@@ -106,7 +106,8 @@ class ShownToolCall:
     tool: str
     args: dict[str, Any]
     duration_ms: float | None
-    outcome: Literal["ok", "error", "awaiting_approval", "denied"]
+    # running: stored before it was made, and the host stopped before it finished
+    outcome: Literal["running", "ok", "error", "awaiting_approval", "denied"]
     result: Any = None  # as in ToolFinished; None when the call did not run or its result is not known
 
 

@@ -1,4 +1,6 @@
-"""A toolset wrapper that reports each tool call as it runs: ToolStarted, ToolFinished, and a row in memory.
+"""A toolset wrapper that reports each tool call as it runs: ToolStarted, ToolFinished, and its row in memory.
+
+The observer (the turn) stores the call before it is made and waits for that; its outcome follows after.
 
 It sits between one server's tools and the approval gate (`ServerToolset.for_agent`), so it knows the server and
 sees each call by the server's own tool name; a call the gate holds back never reaches it (the turn reports that
@@ -7,6 +9,7 @@ one as ApprovalRequested instead), so a held call never looks as if it ran.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -14,13 +17,17 @@ from typing import Any, Protocol
 from pydantic_ai import RunContext
 from pydantic_ai.toolsets import ToolsetTool, WrapperToolset
 
+STOPPED = "Stopped before it finished; it may or may not have taken effect."
+
 
 class ToolObserver(Protocol):
     """What a turn does when a tool starts and finishes (see turn.py)."""
 
-    def tool_started(self, call_id: str, server: str, tool: str, args: dict[str, Any]) -> None: ...
+    async def tool_started(self, call_id: str, server: str, tool: str, args: dict[str, Any]) -> None:
+        """Called before the call is made; the call waits for it (and is not made if it raises)."""
+        ...
 
-    async def tool_finished(
+    def tool_finished(
         self,
         call_id: str,
         server: str,
@@ -46,12 +53,16 @@ class RecordingToolset(WrapperToolset[Any]):
         if observer is None:
             return await super().call_tool(name, tool_args, ctx, tool)
         call_id = ctx.tool_call_id or ""
-        observer.tool_started(call_id, self.server, name, tool_args)
+        await observer.tool_started(call_id, self.server, name, tool_args)
         started = time.perf_counter()
         try:
             result = await super().call_tool(name, tool_args, ctx, tool)
+        except asyncio.CancelledError:  # the turn was stopped or the host is closing: the call did not finish
+            elapsed = (time.perf_counter() - started) * 1000
+            observer.tool_finished(call_id, self.server, name, tool_args, elapsed, STOPPED)
+            raise
         except Exception as exc:  # a tool error (ModelRetry) or a broken server: reported, then raised unchanged
-            await observer.tool_finished(
+            observer.tool_finished(
                 call_id,
                 self.server,
                 name,
@@ -61,5 +72,5 @@ class RecordingToolset(WrapperToolset[Any]):
             )
             raise
         duration_ms = (time.perf_counter() - started) * 1000
-        await observer.tool_finished(call_id, self.server, name, tool_args, duration_ms, None, result=result)
+        observer.tool_finished(call_id, self.server, name, tool_args, duration_ms, None, result=result)
         return result

@@ -5,9 +5,9 @@ priced and stored with its latency the moment it ends. Every tool call is report
 each server's toolset (recording.py), which knows the server. The turn ends in exactly one TurnFinished or
 TurnFailed, and its messages are stored either way, so the session can go on from whatever was said and done.
 
-Records of requests and tool calls are written as they happen but do not hold the turn up: each write starts at once
-and runs beside the turn, and the turn waits for them all before it stores its answer (and before a budget reads
-what was spent). So once a turn has ended, everything in it is stored.
+Records of requests and tool calls are collected as they happen and committed in batches (records.py): a tool call's
+record, with everything collected before it, before the call is made; the rest with the turn's answer, in its
+transaction. So once a turn has ended, everything in it is stored, and a turn without a stored end was cut off.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -51,12 +51,14 @@ from salient_host.engine.events import (
     TurnFinished,
 )
 from salient_host.engine.history import close_open_calls, response_text
+from salient_host.engine.records import TurnRecords
 from salient_host.engine.redact import redact, shown_result
 from salient_host.engine.turnlog import TurnLog
 from salient_host.llm.failures import provider_message, unreachable
 from salient_host.llm.pricing import Pricer
 from salient_host.memory import Store
 from salient_host.memory.models import Session
+from salient_host.memory.records import CallRecord, RequestRecord
 
 log = logging.getLogger(__name__)
 
@@ -89,40 +91,26 @@ class Turn:
     cost: Decimal = Decimal(0)
     unpriced: int = 0
     model: Model | None = None  # the model of the running turn, named in the operator's log when it fails
-    _noticed: set[str] = field(default_factory=set)
-    _writes: list[asyncio.Future[Any]] = field(default_factory=list)
+    _noticed: set[str] = field(default_factory=set[str])
+    records: TurnRecords = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.records = TurnRecords(self.store, self.session, self.log.turn_id)
 
     @property
     def id(self) -> str:
         return self.log.turn_id
 
-    def _write(self, write: Awaitable[Any]) -> None:
-        """Store a record beside the turn, after the ones before it (see the module docstring).
-
-        One at a time and in order: concurrent writers would only wait for each other on SQLite's write lock.
-        """
-        previous = self._writes[-1] if self._writes else None
-
-        async def in_order() -> Any:
-            if previous is not None:
-                await asyncio.wait([previous])  # its outcome is `_written`'s to report
-            return await write
-
-        self._writes.append(asyncio.ensure_future(in_order()))
-
-    async def _written(self) -> None:
-        """Wait for every record started so far; the first that failed is raised once all have ended."""
-        writes, self._writes = self._writes, []
-        for outcome in await asyncio.gather(*writes, return_exceptions=True):
-            if isinstance(outcome, BaseException):
-                raise outcome
-
     # Tool calls, as the RecordingToolset reports them.
 
-    def tool_started(self, call_id: str, server: str, tool: str, args: dict[str, Any]) -> None:
-        self.log.emit(ToolStarted, call_id=call_id, server=server, tool=tool, args=redact(args))
+    async def tool_started(self, call_id: str, server: str, tool: str, args: dict[str, Any]) -> None:
+        """Tell the person, and store the call before it is made (with the records collected before it)."""
+        shown = redact(args)
+        self.log.emit(ToolStarted, call_id=call_id, server=server, tool=tool, args=shown)
+        self.records.add(CallRecord(call_id=call_id, server=server, tool=tool, args=shown, outcome="running"))
+        await self.records.commit()
 
-    async def tool_finished(
+    def tool_finished(
         self,
         call_id: str,
         server: str,
@@ -142,10 +130,8 @@ class Turn:
             error=error,
             result=shown_result(result) if error is None else None,
         )
-        self._write(
-            self.store.record_tool_call(
-                self.session,
-                turn_id=self.id,
+        self.records.add(
+            CallRecord(
                 call_id=call_id,
                 server=server,
                 tool=tool,
@@ -173,9 +159,10 @@ class Turn:
         """
         try:
             await self._run(agent, model, limits=limits, deferred=deferred, model_source=model_source)
-        finally:
-            if self._writes:  # a turn stopped part-way (the host closing) still stores the records it started
-                await asyncio.shield(asyncio.gather(*self._writes, return_exceptions=True))
+        except asyncio.CancelledError:
+            # Cut off (the host closing, a person stopping it): what it did so far is stored all the same.
+            await asyncio.shield(self.records.commit())
+            raise
 
     async def _run(
         self,
@@ -244,7 +231,7 @@ class Turn:
 
     async def _before_request(self) -> None:
         if self.guard.reads_spending(self.session):
-            await self._written()  # what this turn spent so far is counted
+            await self.records.commit()  # what this turn spent so far is counted
         for warning in await self.guard.enforce(self.session, turn_cost=self.cost):
             self.notice("warning", f"Budget nearly spent: {warning}.")
 
@@ -264,10 +251,8 @@ class Turn:
         except UsageLimitExceeded:
             raise
         except Exception as exc:
-            self._write(
-                self.store.record_request(
-                    self.session,
-                    turn_id=self.id,
+            self.records.add(
+                RequestRecord(
                     provider=model.system,
                     model=model.model_name,
                     input_tokens=0,
@@ -282,10 +267,8 @@ class Turn:
         latency_ms = (time.perf_counter() - started) * 1000
         cost = self.pricer.price(response, configured_name=model.model_name)
         usage = response.usage
-        self._write(
-            self.store.record_request(
-                self.session,
-                turn_id=self.id,
+        self.records.add(
+            RequestRecord(
                 provider=response.provider_name or model.system,
                 model=response.model_name or model.model_name,
                 input_tokens=usage.input_tokens,
@@ -315,32 +298,17 @@ class Turn:
             stored = {c.call_id: (c.server, c.tool) for c in await self.store.tool_calls(self.session.id)}
             for part in denied:
                 server, tool = stored.get(part.tool_call_id, ("", part.tool_name))
-                await self.store.record_tool_call(
-                    self.session,
-                    turn_id=self.id,
-                    call_id=part.tool_call_id,
-                    server=server,
-                    tool=tool,
-                    args={},
-                    outcome="denied",
-                )
+                self.records.add(CallRecord(call_id=part.tool_call_id, server=server, tool=tool, outcome="denied"))
                 self.log.emit(Notice, level="info", text=f"Not run: {server}.{tool} (denied).")
 
     async def finish(self, output: Output, new: list[ModelMessage]) -> None:
-        await self._written()
         await self._record_denials(new)
         held = output.approvals + output.calls if isinstance(output, DeferredToolRequests) else []
         for call in held:
             server, tool = held_tool(output, call.tool_call_id, call.tool_name)
             args = redact(call.args_as_dict())
-            await self.store.record_tool_call(
-                self.session,
-                turn_id=self.id,
-                call_id=call.tool_call_id,
-                server=server,
-                tool=tool,
-                args=args,
-                outcome="awaiting_approval",
+            self.records.add(
+                CallRecord(call_id=call.tool_call_id, server=server, tool=tool, args=args, outcome="awaiting_approval")
             )
             self.log.emit(
                 ApprovalRequested,
@@ -354,6 +322,8 @@ class Turn:
                 ),
             )
         text = output if isinstance(output, str) else response_text(new)
+        await self.records.settle()
+        requests, calls = self.records.take()
         message = await self.store.add_message(
             self.session,
             turn_id=self.id,
@@ -361,6 +331,8 @@ class Turn:
             text=text,
             model_messages=new,
             status="awaiting_approval" if held else "active",
+            requests=requests,
+            calls=calls,
         )
         self.log.emit(
             TurnFinished,
@@ -384,8 +356,9 @@ class Turn:
                 endpoint,
                 message,
             )
-        await self._written()
         await self._record_denials(new)
+        await self.records.settle()
+        requests, calls = self.records.take()
         await self.store.add_message(
             self.session,
             turn_id=self.id,
@@ -395,5 +368,7 @@ class Turn:
             error_code=code,
             error=message,
             status="active",
+            requests=requests,
+            calls=calls,
         )
         self.log.emit(TurnFailed, code=code, message=message)

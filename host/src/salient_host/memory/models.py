@@ -104,6 +104,7 @@ class ToolCall(AccountOwned, HostBase):
     tool: Mapped[str] = mapped_column(String(128))
     args: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     duration_ms: Mapped[float | None] = mapped_column(Float, default=None)
-    outcome: Mapped[str] = mapped_column(String(20))  # ok | error | awaiting_approval | denied
+    # running (stored before the call is made) | ok | error | awaiting_approval | denied
+    outcome: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

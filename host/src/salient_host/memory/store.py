@@ -1,7 +1,8 @@
 """The host's memory on SQLite or PostgreSQL: open (and migrate) a database, and the queries the host needs.
 
 The Store owns its units of work: each write commits before it returns, because a message or a model request that
-is stored must stay stored even if the process dies a moment later.
+is stored must stay stored even if the process dies a moment later. A turn's records come in batches (records.py):
+`record` writes one in one transaction, and `add_message` writes the last one with the turn's answer.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from salient_core.db import Database, utcnow
 from salient_core.migrate import MigrationSet, upgrade
 from salient_core.settings import default_data_dir
 from sqlalchemy import ColumnElement, case, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from salient_host.memory.models import LlmRequest, Message, Session, ToolCall
+from salient_host.memory.records import CallRecord, Outcome, RequestRecord, write_records
 
 if TYPE_CHECKING:
     from pydantic_ai import ModelMessage
@@ -209,11 +210,14 @@ class Store:
         error_code: str | None = None,
         error: str | None = None,
         status: str | None = None,
+        requests: Sequence[RequestRecord] = (),
+        calls: Sequence[CallRecord] = (),
     ) -> Message:
         """Append a message (committed before this returns); DuplicateClientMessage if the client id is taken.
 
-        `status`: the session's new status, set in the same transaction (a turn's answer and the state it leaves the
-        session in are stored together, in one commit rather than two).
+        `status`: the session's new status; `requests` and `calls`: records of the turn not stored yet. All are written
+        in the same transaction as the message, so a turn's answer, the state it leaves the session in and what it
+        spent and did are stored together or not at all (and nothing of it when the client id is taken).
         """
         message = Message(
             id=new_id(),
@@ -238,6 +242,7 @@ class Store:
             values["title"] = " ".join(text.split())[:TITLE_LENGTH]
         try:
             async with self.db.engine.begin() as connection:
+                await write_records(connection, session, turn_id=turn_id, requests=requests, calls=calls)
                 inserted = insert(Message).values(**columns, seq=following.scalar_subquery()).returning(Message.seq)
                 message.seq = (await connection.execute(inserted)).scalar_one()
                 await connection.execute(update(Session).where(Session.id == session.id).values(**values))
@@ -272,6 +277,18 @@ class Store:
 
     # Model requests and tool calls
 
+    async def record(
+        self,
+        session: Session,
+        *,
+        turn_id: str,
+        requests: Sequence[RequestRecord] = (),
+        calls: Sequence[CallRecord] = (),
+    ) -> None:
+        """Store a batch of a turn's records in one transaction (a call's later record updates its row)."""
+        async with self.db.engine.begin() as connection:
+            await write_records(connection, session, turn_id=turn_id, requests=requests, calls=calls)
+
     async def record_request(
         self,
         session: Session,
@@ -284,24 +301,18 @@ class Store:
         cost_usd: Decimal | None,
         latency_ms: float,
         error: str | None = None,
-    ) -> LlmRequest:
-        row = LlmRequest(
-            account_id=session.account_id,
-            session_id=session.id,
-            turn_id=turn_id,
-            agent=session.agent,
+    ) -> None:
+        """One model request on its own (a summary's); a turn's go in its batches instead."""
+        record = RequestRecord(
             provider=provider,
             model=model,
             input_tokens=input_tokens,
             output_tokens=output_tokens,
             cost_usd=cost_usd,
             latency_ms=latency_ms,
-            status="error" if error else "ok",
             error=error,
         )
-        async with self.db.transaction() as tx:
-            tx.add(row)
-        return row
+        await self.record(session, turn_id=turn_id, requests=[record])
 
     async def requests(self, session_id: str) -> list[LlmRequest]:
         async with self.db.session() as s:
@@ -317,34 +328,21 @@ class Store:
         server: str,
         tool: str,
         args: dict[str, Any],
-        outcome: str,
+        outcome: Outcome,
         duration_ms: float | None = None,
         error: str | None = None,
     ) -> None:
         """Insert the call, or update it when it was stored before (held for approval, then run or denied)."""
-        # One statement (an upsert on the call's unique key) rather than a select and then an insert or update.
-        insert = sqlite.insert if self.db.is_sqlite else postgresql.insert
-        statement = (
-            insert(ToolCall)
-            .values(
-                account_id=session.account_id,
-                session_id=session.id,
-                turn_id=turn_id,
-                call_id=call_id,
-                server=server,
-                tool=tool,
-                args=args,
-                outcome=outcome,
-                duration_ms=duration_ms,
-                error=error,
-            )
-            .on_conflict_do_update(
-                index_elements=[ToolCall.session_id, ToolCall.call_id],
-                set_={"outcome": outcome, "duration_ms": duration_ms, "error": error},
-            )
+        record = CallRecord(
+            call_id=call_id,
+            server=server,
+            tool=tool,
+            args=args,
+            outcome=outcome,
+            duration_ms=duration_ms,
+            error=error,
         )
-        async with self.db.transaction() as tx:
-            await tx.execute(statement)
+        await self.record(session, turn_id=turn_id, calls=[record])
 
     async def tool_calls(self, session_id: str, *, outcome: str | None = None) -> list[ToolCall]:
         async with self.db.session() as s:

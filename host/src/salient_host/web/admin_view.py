@@ -88,7 +88,7 @@ class AdminView:
                     tool=call.tool,
                     args=dict(call.args or {}),
                     duration_ms=call.duration_ms,
-                    outcome=call.outcome,  # type: ignore[arg-type]  # the column holds only the four outcomes
+                    outcome=call.outcome,  # type: ignore[arg-type]  # the column holds only ShownToolCall's outcomes
                 )
             )
         messages = []
