@@ -20,7 +20,10 @@ ask for whole responses. The agent rows hold their MCP connection across turns, 
 process, alternating in rounds. Time inside the tool calls (`MCPToolset.call_tool`, timed the same way in every
 row) is subtracted, so what is left is the host's own work per turn.
 
-    uv run python bench/host_overhead.py [--turns 300] [--rounds 10]
+    uv run python bench/host_overhead.py [--turns 300] [--rounds 10] [--db postgresql://127.0.0.1:5432/postgres]
+
+`--db`: the engine rows' memory on PostgreSQL (a scratch database is created beside the one named, and dropped
+after) instead of SQLite files in a temporary directory.
 """
 
 from __future__ import annotations
@@ -187,7 +190,7 @@ def host_config(url: str, directory: Path) -> Config:
     return load_config(path, {})
 
 
-def runners(url: str, config: Config, directory: Path) -> list[Runner]:
+def runners(url: str, config: Config, memory: dict[str, str]) -> list[Runner]:
     @asynccontextmanager
     async def bare() -> AsyncIterator[Turns]:
         toolset = MCPToolset(StreamableHttpTransport(url), id="catalog")
@@ -212,7 +215,7 @@ def runners(url: str, config: Config, directory: Path) -> list[Runner]:
     def engine(per_conversation: int) -> Callable[[], AbstractAsyncContextManager[Turns]]:
         @asynccontextmanager
         async def setup() -> AsyncIterator[Turns]:
-            store = await Store.open(f"sqlite:///{directory / f'host-{per_conversation}.db'}")
+            store = await Store.open(memory[f"host_{per_conversation}"])
             try:
                 async with ConversationEngine(config, store, model=streamed("catalog_")) as running:
                     yield EngineTurns(running, per_conversation)
@@ -270,7 +273,40 @@ def ms(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] * 1000
 
 
-async def main(turns: int, rounds: int) -> None:
+@asynccontextmanager
+async def memories(db: str | None, directory: Path, names: list[str]) -> AsyncIterator[dict[str, str]]:
+    """Each engine row's database URL by name: SQLite files under `directory`, or fresh scratch PostgreSQL databases
+    beside `db` (dropped after)."""
+    if db is None:
+        yield {name: f"sqlite:///{directory / f'{name}.db'}" for name in names}
+        return
+    from sqlalchemy import make_url, text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    base = make_url(db)
+    scratch = {name: f"salient_bench_{name}" for name in names}
+    admin = create_async_engine(base.set(drivername="postgresql+asyncpg"), isolation_level="AUTOCOMMIT")
+
+    async def drop() -> None:
+        async with admin.connect() as connection:
+            for database in scratch.values():
+                await connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+
+    try:
+        await drop()  # an earlier run's, if it was cut off
+        async with admin.connect() as connection:
+            for database in scratch.values():
+                await connection.execute(text(f'CREATE DATABASE "{database}"'))
+        yield {
+            name: base.set(database=database).render_as_string(hide_password=False)
+            for name, database in scratch.items()
+        }
+        await drop()
+    finally:
+        await admin.dispose()
+
+
+async def main(turns: int, rounds: int, db: str | None) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/mcp"
     server = [str(BIN / "salient-catalog"), "--http", "--port", str(port), "--demo", "--log-level", "WARNING"]
@@ -282,7 +318,8 @@ async def main(turns: int, rounds: int) -> None:
     ):
         config = host_config(url, Path(directory))
         ToolClock.install()
-        samples = await measure(runners(url, config, Path(directory)), turns, rounds)
+        async with memories(db, Path(directory), ["host_1", "host_5"]) as memory:
+            samples = await measure(runners(url, config, memory), turns, rounds)
 
     bare, bare_streamed = samples["bare Agent"], samples["bare Agent, streamed"]
     rows = []
@@ -302,7 +339,8 @@ async def main(turns: int, rounds: int) -> None:
             ]
         )
     print_table(
-        f"a turn with two tool calls over HTTP, {len(bare.turn)} turns per row (ms); rest = turn - tools; "
+        f"a turn with two tool calls over HTTP, memory on {'PostgreSQL' if db else 'SQLite'}, "
+        f"{len(bare.turn)} turns per row (ms); rest = turn - tools; "
         "x bare = rest as a ratio to the bare Agent's (p50, mean), x streamed = to the streamed bare Agent's (p50)",
         ["agent", "turn p50", "tools p50", "rest p50", "rest p95", "rest mean", "x bare", "x bare mean", "x streamed"],
         rows,
@@ -322,5 +360,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--turns", type=int, default=300, help="Measured turns per row.")
     parser.add_argument("--rounds", type=int, default=10, help="Rows alternate this many times.")
+    parser.add_argument("--db", help="A PostgreSQL URL: the engine rows' memory in scratch databases beside it.")
     args = parser.parse_args()
-    asyncio.run(main(args.turns, args.rounds))
+    asyncio.run(main(args.turns, args.rounds, args.db))
