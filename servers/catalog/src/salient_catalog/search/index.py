@@ -6,6 +6,12 @@ stemming (plural and singular meet), the vocabulary that typo correction searche
 distance 1 or 2), per-account synonyms, and the columns filters and facets run on. Orders are kept precomputed, so
 a query costs its matching postings, not the catalog's size. Querying is `ranking.py`; facets are `facets.py`.
 
+Each posting also records whether the term is in the product's name or category path (what the product is) or
+in its tags, and
+each position whether the product is an accessory (its category path names accessories, or it has an
+`accessory_type` attribute): ranking uses both to put the product type a query names above the accessories that
+mention it.
+
 Documents sit at positions that never move. Changed products are applied in place (`apply`): a product whose
 searchable text is unchanged (a stock or price change) is patched where it is; otherwise its old position is
 retired and the new version appended. Retired positions are excluded by the `alive` column and from the term
@@ -30,12 +36,16 @@ FIELD_WEIGHTS = {
     "name": 3.0,
     "sku": 3.0,
     "brand": 2.0,
-    "category": 2.0,
+    "category": 3.0,
     "tags": 1.5,
     "attributes": 1.0,
     "text": 1.0,
 }
 K1, B = 1.2, 0.5
+# Where a term sits, per posting: NAMED for the fields that say what a product is, TAGGED for its tags.
+NAMED, TAGGED = 1, 2
+TITLE_FLAGS = {"name": NAMED, "category": NAMED, "tags": TAGGED}
+ACCESSORY_ATTRIBUTES = frozenset({"accessory_type", "accessory"})
 MAX_DISTANCE = 2  # typo corrections: distance 1 for stems under 8 letters, 2 from 8
 _CORRECTIONS_KEPT = 4096  # typo corrections remembered per index; cleared when the vocabulary changes
 EMPTY_DOCS = np.zeros(0, dtype=np.int64)
@@ -77,6 +87,8 @@ class SearchIndex:
         self._term_ids: dict[str, int] = {}
         self.post_docs: list[np.ndarray] = []
         self.post_weights: list[np.ndarray] = []
+        self.post_title: list[np.ndarray] = []  # per posting: NAMED | TAGGED, or 0 for other fields
+        self.accessory = np.zeros(0, dtype=bool)
         self.df = np.zeros(0, dtype=np.int64)  # live documents per term
         self.attribute_types: dict[str, str] = {}
         self.attribute_values: dict[str, dict[str, np.ndarray]] = {}
@@ -103,6 +115,14 @@ class SearchIndex:
         for c in self.categories.values():
             if c.parent_id is not None:
                 self.children[c.parent_id].append(c.id)
+        accessory_stem = stem("accessories")
+        self.accessory_categories = {
+            cid
+            for cid, chain in self.ancestors.items()
+            if any(
+                accessory_stem in stem_all(words(f"{self.categories[c].slug} {self.categories[c].name}")) for c in chain
+            )
+        }
         # Dense slots for category counting with bincount: slot 0 is "no category".
         self._category_slots: dict[int, int] = {}
         self.slot_categories: list[int] = [-1]
@@ -157,10 +177,20 @@ class SearchIndex:
             "text": words(p.description) + [w for v in p.variants for w in words(v.title)],
         }
 
-    def _term_weights(self, p: IndexedProduct, term_of_token: dict[str, int]) -> dict[int, float]:
+    def is_accessory(self, p: IndexedProduct) -> bool:
+        """An accessory by its category (one whose path names accessories) or by an accessory attribute."""
+        if p.category_id in self.accessory_categories:
+            return True
+        return any(key in ACCESSORY_ATTRIBUTES for key in p.attributes)
+
+    def _term_weights(
+        self, p: IndexedProduct, term_of_token: dict[str, int], title: dict[int, int]
+    ) -> dict[int, float]:
+        """The product's terms with their field-weighted counts; `title` collects where its title terms sit."""
         weights: dict[int, float] = defaultdict(float)
         for fname, tokens in self._fields(p).items():
             w = FIELD_WEIGHTS[fname]
+            flag = TITLE_FLAGS.get(fname, 0)
             for token in tokens:
                 term = term_of_token.get(token)
                 if term is None:
@@ -172,6 +202,8 @@ class SearchIndex:
                         self.surface[s] = token
                     term_of_token[token] = term
                 weights[term] += w
+                if flag:
+                    title[term] = title.get(term, 0) | flag
         return weights
 
     def _append(self, new: list[IndexedProduct]) -> None:
@@ -218,6 +250,7 @@ class SearchIndex:
             self.price_max, [max((float(v.price) for v in p.variants), default=0.0) for p in new], np.float64
         )
         self.in_stock = cat(self.in_stock, [any(v.stock > 0 for v in p.variants) for p in new], bool)
+        self.accessory = cat(self.accessory, [self.is_accessory(p) for p in new], bool)
         self.pk = cat(self.pk, [p.pk for p in new], np.int64)
         brand_ids = []
         for p in new:
@@ -242,18 +275,22 @@ class SearchIndex:
         flat_terms: array[int] = array("q")
         flat_docs: array[int] = array("q")
         flat_weights: array[float] = array("d")
+        flat_title: array[int] = array("b")
         lengths = np.zeros(len(new))
         for k, p in enumerate(new):
-            weights = self._term_weights(p, term_of_token)
+            title: dict[int, int] = {}
+            weights = self._term_weights(p, term_of_token, title)
             lengths[k] = sum(weights.values())
             flat_terms.extend(weights.keys())
             flat_docs.extend([start + k] * len(weights))
             flat_weights.extend(weights.values())
+            flat_title.extend([title.get(t, 0) for t in weights])
         self.lengths = np.concatenate([self.lengths, lengths])
         n_terms = len(self.vocab)
         grown = n_terms - len(self.post_docs)
         self.post_docs.extend([EMPTY_DOCS] * grown)
         self.post_weights.extend([np.zeros(0)] * grown)
+        self.post_title.extend([np.zeros(0, dtype=np.int8)] * grown)
         self.df = np.concatenate([self.df, np.zeros(grown, dtype=np.int64)])
         if self._by_length:
             self._add_to_lengths(range(n_terms - grown, n_terms))
@@ -264,16 +301,19 @@ class SearchIndex:
         terms_sorted = term_array[order]
         docs = np.frombuffer(flat_docs, dtype=np.int64)[order]
         values = np.frombuffer(flat_weights, dtype=np.float64)[order]
+        titles = np.frombuffer(flat_title, dtype=np.int8)[order]
         present, first = np.unique(terms_sorted, return_index=True)
         bounds = [*first.tolist(), len(terms_sorted)]
         fresh = start == 0
         for j, t in enumerate(present.tolist()):
             d, w = docs[bounds[j] : bounds[j + 1]], values[bounds[j] : bounds[j + 1]]
+            ti = titles[bounds[j] : bounds[j + 1]]
             if fresh:
-                self.post_docs[t], self.post_weights[t] = d, w
+                self.post_docs[t], self.post_weights[t], self.post_title[t] = d, w, ti
             else:  # new positions are above every old one, so the postings stay sorted
                 self.post_docs[t] = np.concatenate([self.post_docs[t], d])
                 self.post_weights[t] = np.concatenate([self.post_weights[t], w])
+                self.post_title[t] = np.concatenate([self.post_title[t], ti])
         np.add.at(self.df, present, np.diff(bounds))
 
     def _append_attributes(self, new: list[IndexedProduct], start: int) -> None:
@@ -340,7 +380,7 @@ class SearchIndex:
         for ref in [p.handle.lower(), *(v.sku.lower() for v in p.variants)]:
             if self.by_ref.get(ref) == i:
                 del self.by_ref[ref]
-        terms = list(self._term_weights(p, {}))
+        terms = list(self._term_weights(p, {}, {}))
         np.subtract.at(self.df, terms, 1)
         self._orders.clear()
         self._corrections_cache.clear()

@@ -4,6 +4,14 @@ A query word becomes a group of alternatives (the word's own term, or its neares
 a document scores the best alternative of each group, and the sum is scaled by how many groups it matched, so a
 product matching every word outranks one that matches a single word many times. A query that is a SKU or a
 product handle returns that product alone.
+
+What a product is counts over what its description mentions: query words found in a product's name, category
+path or tags raise its score, and accessories rank under the product type a query names. A query names a type when
+some product that is not an accessory matches as many of its words in its name and category path as the best
+accessory matches in its name, category path and tags ("wheelchair": the wheelchairs come before the cushions); a
+query that names the accessory itself ("wheelchair cushion") matches the accessory on more words, so accessories
+keep their place. A product's tags do not count on its side: they describe features ("lanyard-included"), not
+what it is.
 """
 
 from __future__ import annotations
@@ -16,10 +24,12 @@ import numpy as np
 from salient_catalog.schemas import Sort
 from salient_catalog.search.documents import Filters, Ranked
 from salient_catalog.search.filters import filter_mask
-from salient_catalog.search.index import K1, SearchIndex
+from salient_catalog.search.index import K1, NAMED, SearchIndex
 from salient_catalog.search.text import STOPWORDS, stem, stem_all, words
 
 FUZZY_WEIGHT = 0.8
+TITLE_BOOST = 0.5  # a product whose name, category path or tags hold every query word scores up to this much more
+ACCESSORY_WEIGHT = 0.5  # an accessory's score when the query names a product type rather than the accessory
 
 
 @dataclass
@@ -78,20 +88,30 @@ def search(index: SearchIndex, query: str, filters: Filters, sort: Sort, *, offs
     text_matches = index.size
     if groups or exact is not None:
         hits = np.zeros(index.slots, dtype=np.int32)
+        title_hits = np.zeros(index.slots, dtype=np.int32)  # query words in the name, category path or tags
+        named_hits = np.zeros(index.slots, dtype=np.int32)  # query words in the name or category path
         n = index.size
         for g in groups:
             best = np.zeros(index.slots)
+            in_title = np.zeros(index.slots, dtype=bool)
+            in_name = np.zeros(index.slots, dtype=bool)
             for term, weight in g.alternatives:
                 docs, w = index.post_docs[term], index.post_weights[term]
                 df = int(index.df[term])
                 idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
                 contribution = weight * idf * w * (K1 + 1) / (w + index.norm[docs])
                 best[docs] = np.maximum(best[docs], contribution)
+                flags = index.post_title[term]
+                in_title[docs[flags != 0]] = True
+                in_name[docs[(flags & NAMED) != 0]] = True
             scores += best
             hits += best > 0
+            title_hits += in_title
+            named_hits += in_name
         if groups:
             coverage = hits / len(groups)
-            scores *= 0.4 + 0.6 * coverage
+            scores *= (0.4 + 0.6 * coverage) * (1 + TITLE_BOOST * title_hits / len(groups))
+            _demote_accessories(index, scores, named_hits, title_hits, mask)
         if exact is not None:  # the query is a SKU or a product id: that product, and only it
             scores[exact] = 1.0
         text = (scores > 0) & index.alive
@@ -111,6 +131,22 @@ def search(index: SearchIndex, query: str, filters: Filters, sort: Sort, *, offs
         for i in page_list:
             matched[i] = [index.surface[index.vocab[t]] for g in groups for t, _ in g.alternatives if index.has(t, i)]
     return Ranked(page_list, total, scores, matched, notes, text_matches, mask)
+
+
+def _demote_accessories(
+    index: SearchIndex, scores: np.ndarray, named_hits: np.ndarray, title_hits: np.ndarray, mask: np.ndarray
+) -> None:
+    """Lower the accessories' scores when the query names a product type rather than an accessory: when some
+    product that is not an accessory matches at least as many query words in its name and category path as any
+    accessory does in its name, category path and tags."""
+    matched = (scores > 0) & mask & index.alive
+    accessories = matched & index.accessory
+    if not accessories.any():
+        return
+    products = matched & ~index.accessory
+    best_product = int(named_hits[products].max()) if products.any() else 0
+    if best_product > 0 and best_product >= int(title_hits[accessories].max()):
+        scores[index.accessory] *= ACCESSORY_WEIGHT
 
 
 def top(index: SearchIndex, mask: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, int]:
