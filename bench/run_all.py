@@ -37,8 +37,8 @@ RESULTS = HERE / "results"
 
 @dataclass(frozen=True)
 class Bench:
-    """One bench script run: `name` for `--only`; `quick`, arguments added under `--quick` (later ones win with
-    argparse, so they override `args`), or None to leave the bench out of a quick run unless `--only` names it."""
+    """One bench script run: `name` for `--only`; `quick`, the options `--quick` sets (replacing the same options of
+    `args`), or None to leave the bench out of a quick run unless `--only` names it."""
 
     name: str
     script: str
@@ -117,7 +117,16 @@ BENCHES = [
 
 
 def command(bench: Bench, quick: bool, time_server: str | None) -> list[str]:
-    args = [*bench.args, *(bench.quick or () if quick else ())]
+    extra = list(bench.quick or ()) if quick else []
+    args, overridden, rest = [], {a for a in extra if a.startswith("--")}, list(bench.args)
+    while rest:  # a full-run option the quick ones set again is dropped with its value, so the command reads plainly
+        arg = rest.pop(0)
+        if arg in overridden:
+            if rest and not rest[0].startswith("--"):
+                rest.pop(0)
+        else:
+            args.append(arg)
+    args += extra
     if bench.name == "stdio_cold_start" and time_server:
         args += ["--time-server", time_server]
     return [sys.executable, str(HERE / bench.script), *args]
