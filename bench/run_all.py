@@ -209,7 +209,13 @@ def report(entries: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         console.print(f"[red]failed: {', '.join(meta['failed'])}[/red] (their rows are missing above)")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps({**meta, "entries": entries}, indent=2) + "\n", encoding="utf-8")
-    text = [f"Benchmarks: {title}; {meta['minutes']:.0f} min.", "", markdown(HEADLINE, headline), ""]
+    text = [f"Benchmarks: {title}; {meta['minutes']:.0f} min.", ""]
+    if meta["mode"] == "quick":
+        text += [
+            "Quick run: small sizes and few calls, to check every row is recorded; not a verdict on the goals.",
+            "",
+        ]
+    text += [markdown(HEADLINE, headline), ""]
     text += ["Scaling:", "", markdown(SCALING, scaling), ""]
     if meta["failed"]:
         text += [f"Failed (rows missing): {', '.join(meta['failed'])}", ""]
