@@ -1,5 +1,6 @@
 """Readable text out of Markdown, HTML, PDF and plain text, split into sections that carry a heading or a page.
 
+Markdown front matter is metadata (title, aliases, tags), split off before the text is read: see `front_matter`.
 Sections are what citations point at: a Markdown or HTML section knows its heading trail ("Returns > Hygiene
 items"), a PDF section its page number. HTML goes through trafilatura first, which drops navigation, footers and
 other boilerplate and gives back Markdown, so both formats share one heading parser.
@@ -15,6 +16,7 @@ from pathlib import Path
 from salient_core.errors import InvalidInput
 
 from salient_library.errors import EmptyDocument
+from salient_library.front_matter import split_front_matter
 
 KINDS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".pdf": "pdf", ".txt": "text"}
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -32,6 +34,9 @@ class Document:
     title: str
     kind: str
     sections: list[Section] = field(default_factory=list)
+    # From Markdown front matter: other names of the page and its tags (indexed with the title, never cited text).
+    aliases: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -113,7 +118,11 @@ def parse(data: bytes, kind: str, *, origin: str, title: str) -> Document:
     else:
         text = data.decode("utf-8", errors="replace")
         if kind == "markdown":
-            document = parse_markdown(text, fallback_title=title)
+            matter, body = split_front_matter(text)
+            document = parse_markdown(body, fallback_title=title)
+            if matter is not None:
+                document.title = matter.title or document.title
+                document.aliases, document.tags = matter.aliases, matter.tags
         elif kind == "html":
             document = parse_html(text, fallback_title=title)
         else:

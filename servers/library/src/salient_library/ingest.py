@@ -34,9 +34,16 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 
 
-def embedding_text(title: str, heading: str, text: str) -> str:
-    """What is embedded and indexed for a chunk: its text with the document title and heading for context."""
-    return "\n".join(part for part in (title, heading, text) if part)
+def embedding_text(title: str, heading: str, text: str, *, aliases: str = "") -> str:
+    """What is embedded and indexed for a chunk: its text with the document title (and the other names front
+    matter gives it) and heading for context."""
+    named = f"{title} ({aliases})" if aliases else title
+    return "\n".join(part for part in (named, heading, text) if part)
+
+
+def alias_line(title: str, aliases: list[str]) -> str:
+    """The page's other names as one metadata string (Chroma metadata holds scalars), without the title itself."""
+    return ", ".join(a for a in aliases if a.casefold() != title.casefold())
 
 
 class Ingestor:
@@ -109,7 +116,8 @@ class Ingestor:
             return "unchanged", existing.id
         document = await asyncio.to_thread(parse, data, item.kind, origin=item.origin, title=item.title)
         chunks = chunk_document(document, size=self.settings.chunk_chars, overlap=self.settings.chunk_overlap)
-        inputs = [embedding_text(document.title, c.heading, c.text) for c in chunks]
+        aliases = alias_line(document.title, document.aliases)
+        inputs = [embedding_text(document.title, c.heading, c.text, aliases=aliases) for c in chunks]
         vectors = await asyncio.to_thread(self.model.embed, inputs)
         source_id = existing.id if existing is not None else f"src_{uuid.uuid4().hex[:16]}"
         generation = digest[:16]
@@ -125,6 +133,10 @@ class Ingestor:
             }
             if item.url:
                 meta["url"] = item.url
+            if aliases:
+                meta["aliases"] = aliases
+            if document.tags:
+                meta["page_tags"] = ", ".join(document.tags)
             if chunk.page is not None:
                 meta["page"] = chunk.page
             metadatas.append(meta)

@@ -73,7 +73,13 @@ class Retriever:
     def _build(self, account: str, collection: str, state: tuple[int, str]) -> LexicalIndex:
         chunks = self.store.all_chunks(account, collection)
         texts = [
-            embedding_text(str(c.metadata.get("title", "")), str(c.metadata.get("heading", "")), c.text) for c in chunks
+            embedding_text(
+                str(c.metadata.get("title", "")),
+                str(c.metadata.get("heading", "")),
+                c.text,
+                aliases=str(c.metadata.get("aliases", "")),
+            )
+            for c in chunks
         ]
         by_source: dict[str, set[int]] = {}
         for position, chunk in enumerate(chunks):
