@@ -11,6 +11,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from salient_host.errors import SalientHostError
+
 # Tags of the model's tagged union (see schema.py); pydantic puts them in error locations, people never write them.
 UNION_TAGS = {"model-name", "model-endpoint"}
 README = "host/README.md (Configuration)"
@@ -28,7 +30,7 @@ class Problem:
         return f"{where}: {self.message}. Fix: {self.fix}"
 
 
-class ConfigError(Exception):
+class ConfigError(SalientHostError):
     """The configuration cannot be used; `problems` lists every reason found."""
 
     def __init__(self, problems: list[Problem]) -> None:

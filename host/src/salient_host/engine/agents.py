@@ -25,6 +25,7 @@ from pydantic_ai.toolsets import AbstractToolset
 from pydantic_ai.usage import UsageLimits
 
 from salient_host.config.schema import Config
+from salient_host.errors import SalientHostError
 from salient_host.mcp.supervision import SupervisedToolset, supervise_all
 from salient_host.mcp.toolsets import agent_toolsets, mcp_toolset
 
@@ -32,13 +33,13 @@ from salient_host.mcp.toolsets import agent_toolsets, mcp_toolset
 Output = str | DeferredToolRequests
 
 
-class UnknownAgent(Exception):
+class UnknownAgent(SalientHostError):
     def __init__(self, config: Config, name: str) -> None:
         known = ", ".join(sorted(config.agents)) or "none are configured"
         super().__init__(f"no agent named {name!r} in {config.source}; agents: {known}")
 
 
-class ServerUnavailable(Exception):
+class ServerUnavailable(SalientHostError):
     def __init__(self, server: str, error: str) -> None:
         super().__init__(
             f"server {server!r} is unreachable ({error}); `salient servers status` and `salient config check` show why"

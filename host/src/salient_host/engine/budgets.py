@@ -13,13 +13,14 @@ from decimal import Decimal
 
 from salient_host.config.problems import display_path
 from salient_host.config.schema import Budgets, Config
+from salient_host.errors import SalientHostError
 from salient_host.memory import Spent, Store
 from salient_host.memory.models import Session
 
 WARN_AT = Decimal("0.8")  # a Notice when a budget is this far spent
 
 
-class BudgetExceeded(Exception):
+class BudgetExceeded(SalientHostError):
     """A budget is used up; the message names it, what was spent, the limit, and where to raise it."""
 
 

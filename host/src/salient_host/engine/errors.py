@@ -10,8 +10,10 @@ ConversationError
 
 from __future__ import annotations
 
+from salient_host.errors import SalientHostError
 
-class ConversationError(Exception):
+
+class ConversationError(SalientHostError):
     """A request the engine refuses; the message says why."""
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Literal
 
+from salient_host.errors import SalientHostError
+
 MAX_MESSAGE_CHARS = 4000
 
 
-class MessageRefused(ValueError):
+class MessageRefused(SalientHostError):
     """A message that cannot be sent; the text says what to change."""
 
     def __init__(self, code: Literal["invalid_request", "message_too_long"], message: str) -> None:

@@ -54,6 +54,7 @@ from salient_host.engine.history import close_open_calls, response_text
 from salient_host.engine.records import TurnRecords
 from salient_host.engine.redact import redact, shown_result
 from salient_host.engine.turnlog import TurnLog
+from salient_host.errors import SalientHostError
 from salient_host.llm.failures import provider_message, unreachable
 from salient_host.llm.pricing import Pricer
 from salient_host.memory import Store
@@ -63,7 +64,7 @@ from salient_host.memory.records import CallRecord, RequestRecord
 log = logging.getLogger(__name__)
 
 
-class TurnError(Exception):
+class TurnError(SalientHostError):
     """The turn cannot go on; `code` and the message become its TurnFailed."""
 
     def __init__(self, code: FailureCode, message: str) -> None:

@@ -15,12 +15,13 @@ from pydantic_ai.settings import ModelSettings
 
 from salient_host.config.problems import Problem, display_path
 from salient_host.config.schema import Config, EndpointModel
+from salient_host.errors import SalientHostError
 
 # An OpenAI-compatible server without keys (a local one) still gets a bearer value: the client insists on one.
 NO_KEY = "not-needed"
 
 
-class ModelUnavailable(Exception):
+class ModelUnavailable(SalientHostError):
     """No model can be built for an agent; the message says exactly how to configure one."""
 
 

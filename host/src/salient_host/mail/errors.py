@@ -14,8 +14,10 @@ MailError
 
 from __future__ import annotations
 
+from salient_host.errors import SalientHostError
 
-class MailError(Exception):
+
+class MailError(SalientHostError):
     """Base of every mail error."""
 
 

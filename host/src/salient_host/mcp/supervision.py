@@ -42,6 +42,7 @@ from pydantic_ai.mcp import MCPToolset
 from pydantic_ai.messages import InstructionPart
 from pydantic_ai.toolsets import AbstractToolset, ToolsetTool, WrapperToolset
 
+from salient_host.errors import SalientHostError
 from salient_host.mcp.client import connection_ended
 from salient_host.mcp.failures import connection_failure, describe, is_read_only, request_failure
 from salient_host.mcp.status import Listener, ServerStatus, State, StatusChange
@@ -51,7 +52,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class ServerDown(Exception):
+class ServerDown(SalientHostError):
     """A request of the host's own to a server that is down, or went down while it was sent; the message says so."""
 
 

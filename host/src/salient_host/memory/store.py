@@ -22,6 +22,7 @@ from salient_core.settings import default_data_dir
 from sqlalchemy import ColumnElement, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from salient_host.errors import SalientHostError
 from salient_host.memory.models import LlmRequest, Message, Session, ToolCall
 from salient_host.memory.records import CallRecord, Outcome, RequestRecord, write_records
 
@@ -42,7 +43,7 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-class DuplicateClientMessage(Exception):
+class DuplicateClientMessage(SalientHostError):
     """A message with this `client_message_id` is already stored in the session."""
 
 

@@ -19,13 +19,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from salient_host.errors import SalientHostError
 from salient_host.mcp.discovery import InstalledServer, claude_desktop_config
 
 CLAUDE_CONFIG_NAME = "claude_desktop_config.json"
 MCP_JSON_NAME = ".mcp.json"
 
 
-class InstallRefused(Exception):
+class InstallRefused(SalientHostError):
     """The configuration cannot be written as asked; nothing was changed."""
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from salient_host.errors import SalientHostError
+
 SUMMARY_ROLE = "summary"  # the role of the message that stores a sent summary in the session
 
 
-class SummaryError(Exception):
+class SummaryError(SalientHostError):
     """A summary that cannot be made; the message says why (it is shown to the model or logged)."""
 
 

@@ -16,11 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sse_starlette import EventSourceResponse
 
 from salient_host.engine.agents import UnknownAgent
+from salient_host.engine.errors import AgentNotAllowed
 from salient_host.engine.events import TurnEvent
-from salient_host.engine.message_rules import MessageRefused, checked_message
+from salient_host.engine.message_rules import checked_message
 from salient_host.engine.origin import SOURCE_KEYS
-from salient_host.web.context import NO_SESSION, WebContext, web
-from salient_host.web.errors import NotFound, Unprocessable
+from salient_host.web.context import WebContext, web
+from salient_host.web.errors import NotFound
 from salient_host.web.security import SessionRef, session_cookie_name, set_cookie
 from salient_host.web.streaming import collect, shown_message, sse_frames
 
@@ -122,16 +123,13 @@ async def _turn_response(request: Request, ctx: WebContext, events: AsyncIterato
 
     The first event is awaited before answering, so a session the engine refuses is a 404, not a broken stream.
     """
+    # The engine's refusals of the request itself (an unknown session: 404; an empty message, decisions that do not
+    # match the calls waiting: 422) are raised by the first step and answered by class (errors.py); everything
+    # inside a turn arrives as TurnFailed.
     try:
         first = await anext(events)
     except StopAsyncIteration:
         first = None
-    except (LookupError, PermissionError):
-        raise NotFound("no_session", NO_SESSION) from None
-    except ValueError as exc:
-        # The engine's refusals of the request itself (an empty message, decisions that do not match the calls
-        # waiting), raised by the first step of the iteration; everything inside a turn arrives as TurnFailed.
-        raise Unprocessable("invalid_request", f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
     stream = _prepend(first, events)
     if "text/event-stream" in request.headers.get("accept", ""):
         return EventSourceResponse(
@@ -154,11 +152,8 @@ async def _prepend(first: TurnEvent | None, rest: AsyncIterator[TurnEvent]) -> A
 
 
 def _events(call: Callable[[], AsyncIterator[TurnEvent]]) -> AsyncIterator[TurnEvent]:
-    """Start following a turn; an engine that refuses the session right away is a 404 too."""
-    try:
-        return call()
-    except (LookupError, PermissionError):
-        raise NotFound("no_session", NO_SESSION) from None
+    """Start following a turn; an engine that refuses the session right away is a 404 too (errors.py)."""
+    return call()
 
 
 async def _ref(request: Request, session_id: str, ctx: Annotated[WebContext, Depends(web)]) -> SessionRef:
@@ -176,7 +171,7 @@ async def start_session(body: StartSession, request: Request, ctx: Annotated[Web
     await ctx.limit_ip(request, "new chats from your address")
     try:
         info = await ctx.conversations.start(account=account, agent=body.agent, origin=body.origin or None)
-    except (LookupError, PermissionError, UnknownAgent) as exc:
+    except (AgentNotAllowed, UnknownAgent) as exc:
         raise NotFound("no_agent", f"Account {account!r} offers no agent {body.agent!r} on the web ({exc}).") from None
     token = ctx.keys.session_token(SessionRef(session_id=info.id, account=account, agent=body.agent))
     response = JSONResponse(StartedSession(**_out(info), token=token).model_dump(mode="json"), status_code=201)
@@ -203,10 +198,7 @@ async def list_messages(
     ref: Annotated[SessionRef, Depends(_ref)], ctx: Annotated[WebContext, Depends(web)]
 ) -> list[dict[str, Any]]:
     """Messages as a person sees them, oldest first; assistant text also as sanitised `html`, with tool calls."""
-    try:
-        messages = await ctx.conversations.history(ref.session_id, account=ref.account)
-    except (LookupError, PermissionError):
-        raise NotFound("no_session", NO_SESSION) from None
+    messages = await ctx.conversations.history(ref.session_id, account=ref.account)
     return [shown_message(m) for m in messages]
 
 
@@ -225,10 +217,7 @@ async def send_message(
 ) -> Response:
     """Store the message and run the turn. Sending the same `client_message_id` again resumes that turn's events
     after `Last-Event-ID` / `after_seq`, without storing or running the message twice."""
-    try:
-        text = checked_message(body.text, ctx.settings.max_message_chars)
-    except MessageRefused as exc:
-        raise Unprocessable(exc.code, str(exc)) from None
+    text = checked_message(body.text, ctx.settings.max_message_chars)  # MessageRefused: 422 (errors.py)
     await ctx.limit_ip(request, "messages from your address")
     await ctx.limit_session(ref.session_id, "messages in this chat")
     events = _events(
@@ -278,8 +267,5 @@ class Stopped(BaseModel):
 @router.post("/sessions/{session_id}/stop", response_model=Stopped, summary="Stop the running turn")
 async def stop(ref: Annotated[SessionRef, Depends(_ref)], ctx: Annotated[WebContext, Depends(web)]) -> Stopped:
     """Stop the session's running turn on the server (not just its stream); what it said so far is not kept."""
-    try:
-        stopped = await ctx.conversations.stop(ref.session_id, account=ref.account)
-    except (LookupError, PermissionError):
-        raise NotFound("no_session", NO_SESSION) from None
+    stopped = await ctx.conversations.stop(ref.session_id, account=ref.account)
     return Stopped(stopped=stopped)

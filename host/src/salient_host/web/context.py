@@ -11,13 +11,12 @@ from fastapi.templating import Jinja2Templates
 
 from salient_host.engine.events import Conversations, SessionInfo
 from salient_host.web.admin_data import AdminData, StatusSource
-from salient_host.web.errors import NotFound
+from salient_host.web.errors import NO_SESSION, NotFound
 from salient_host.web.limits import RateLimiter, enforce
 from salient_host.web.security import Keys, SessionRef, bearer, session_cookie_name
 from salient_host.web.settings import WebSettings
 
 SESSION_COOKIE_PREFIX = "salient_s_"
-NO_SESSION = "No such session, or it is not yours. Start a new one with POST /api/sessions."
 
 
 @dataclass
@@ -73,10 +72,7 @@ class WebContext:
 
     async def session(self, ref: SessionRef) -> SessionInfo:
         """The session behind a verified reference; 404 when the store does not know it for that account."""
-        try:
-            info = await self.conversations.get(ref.session_id, account=ref.account)
-        except (LookupError, PermissionError):
-            raise NotFound("no_session", NO_SESSION) from None
+        info = await self.conversations.get(ref.session_id, account=ref.account)  # SessionNotFound: 404 (errors.py)
         if info.account != ref.account or info.agent != ref.agent:
             raise NotFound("no_session", NO_SESSION)
         return info

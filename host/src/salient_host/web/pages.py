@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
+from salient_host.engine.errors import AgentNotAllowed, SessionNotFound
 from salient_host.engine.events import ShownMessage
 from salient_host.web.api import ORIGIN_KEYS
 from salient_host.web.assets import VENDOR_FILES
@@ -99,7 +100,7 @@ async def _chat_page(
             await ctx.session(ref)
             history = [_shown(m) for m in await ctx.conversations.history(ref.session_id, account=account)]
             session_id = ref.session_id
-        except (NotFound, LookupError, PermissionError):
+        except (NotFound, SessionNotFound, AgentNotAllowed):
             session_id, history = None, []
     nonce = secrets.token_urlsafe(16)
     config = {
