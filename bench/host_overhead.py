@@ -347,7 +347,7 @@ async def main(turns: int, rounds: int, db: str | None) -> None:
     )
     for name in ("host engine, later turn", "host engine, first turn"):
         record(
-            f"{name}, time outside tools (p50)",
+            f"{name}, memory on {'PostgreSQL' if db else 'SQLite'}, time outside tools (p50)",
             ms(samples[name].overhead, 50),
             "ms",
             baseline=ms(bare.overhead, 50),

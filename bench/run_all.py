@@ -71,6 +71,12 @@ BENCHES = [
     Bench("up_first_chat", "up_first_chat.py", quick=("--runs", "1")),
     Bench("host_overhead", "host_overhead.py", quick=("--turns", "30", "--rounds", "3")),
     Bench(
+        "host_overhead_postgresql",
+        "host_overhead.py",
+        ("--db", "postgresql://postgres@127.0.0.1:5432/postgres"),  # the memory's scratch databases beside it
+        quick=("--turns", "30", "--rounds", "3"),
+    ),
+    Bench(
         "library_ingest",
         "library_ingest.py",
         ("--chunks", "1000,5000,20000"),
@@ -113,6 +119,7 @@ BENCHES = [
     Bench("scheduling_contention", "scheduling_contention.py", quick=None),
     Bench("crossfeed_mining", "crossfeed_mining.py", quick=None),
     Bench("library_eval", "library_eval.py", quick=None),
+    Bench("catalog_quality", "catalog_quality.py", quick=None),
 ]
 
 
@@ -204,7 +211,8 @@ def report(entries: list[dict[str, Any]], meta: dict[str, Any]) -> None:
     console.width = max(console.width, 160)
     title = f"{meta['mode']} run, {meta['date']}, commit {meta['commit']}, load {meta['load']}"
     print_table(f"headline figures, each with its baseline from the same run ({title})", HEADLINE, headline)
-    print_table("search latency as the data grows (same run)", SCALING, scaling)
+    if scaling:
+        print_table("search latency as the data grows (same run)", SCALING, scaling)
     if meta["failed"]:
         console.print(f"[red]failed: {', '.join(meta['failed'])}[/red] (their rows are missing above)")
     RESULTS.mkdir(exist_ok=True)
@@ -216,7 +224,8 @@ def report(entries: list[dict[str, Any]], meta: dict[str, Any]) -> None:
             "",
         ]
     text += [markdown(HEADLINE, headline), ""]
-    text += ["Scaling:", "", markdown(SCALING, scaling), ""]
+    if scaling:
+        text += ["Scaling:", "", markdown(SCALING, scaling), ""]
     if meta["failed"]:
         text += [f"Failed (rows missing): {', '.join(meta['failed'])}", ""]
     (RESULTS / "latest.md").write_text("\n".join(text), encoding="utf-8")
