@@ -14,7 +14,6 @@ from pydantic_ai import (
     DeferredToolRequests,
     ModelRequest,
     ModelResponse,
-    RetryPromptPart,
     ToolCallPart,
     ToolReturnPart,
 )
@@ -108,9 +107,9 @@ class Answer:
     agent: str
     model: str
     output: str | None
-    tool_calls: list[ToolCall] = field(default_factory=list)
+    tool_calls: list[ToolCall] = field(default_factory=list[ToolCall])
     # Destructive calls the model asked for and the approval policy held back: proposed, never executed.
-    awaiting_approval: list[ToolCall] = field(default_factory=list)
+    awaiting_approval: list[ToolCall] = field(default_factory=list[ToolCall])
     requests: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
@@ -143,8 +142,6 @@ def executed_calls(messages: list[Any], pending: set[str]) -> dict[str, ToolCall
                     calls[part.tool_call_id].error = part.model_response_str(wrap_if_error=False)
                 elif part.tool_call_id in calls:
                     calls[part.tool_call_id].result = part.content
-            elif isinstance(message, ModelRequest) and isinstance(part, RetryPromptPart) and part.tool_call_id in calls:
-                calls[part.tool_call_id].error = part.model_response()
     return calls
 
 
@@ -170,7 +167,7 @@ async def ask(config: Config, name: str, question: str, model: Model, model_name
         ids = {c.tool_call_id for c in output.approvals + output.calls}
         output = None
     else:
-        ids = set()
+        ids: set[str] = set()
     usage = result.usage
     return Answer(
         agent=name,

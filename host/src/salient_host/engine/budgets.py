@@ -70,7 +70,7 @@ class BudgetGuard:
     async def checks(self, session: Session, *, turn_cost: Decimal, now: datetime | None = None) -> list[Check]:
         """Every configured budget that applies to the next request in `session`, with what it has used."""
         agent = self.config.agents[session.agent]
-        limits, out = agent.limits, []
+        limits, out = agent.limits, list[Check]()
         if limits.cost_per_turn_usd is not None:
             out.append(
                 Check(
@@ -145,7 +145,7 @@ class BudgetGuard:
         token_later: str = "",
         cost_later: str = "",
     ) -> list[Check]:
-        out = []
+        out: list[Check] = []
         if tokens is not None:
             out.append(Check(f"{key}.{token_key}", what, Decimal(tokens), Decimal(spent.tokens), "tokens", token_later))
         if cost is not None:

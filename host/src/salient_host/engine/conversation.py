@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -170,7 +170,7 @@ class ConversationEngine:
             await self.store.close()
 
     @asynccontextmanager
-    async def _servers_for(self, session: Session) -> AsyncIterator[Mapping[str, SupervisedToolset]]:
+    async def _servers_for(self, session: Session) -> AsyncGenerator[Mapping[str, SupervisedToolset]]:
         """The conversation's own connections, by server name, for a summary made outside its turns."""
         async with self.connections.use(session.id, session.agent) as held:
             yield held.servers

@@ -96,7 +96,9 @@ class SessionInfo:
     agent: str
     created_at: datetime
     title: str | None = None
-    origin: dict[str, str] = field(default_factory=dict)  # page, referrer, utm_* the conversation started from
+    origin: dict[str, str] = field(
+        default_factory=dict[str, str]
+    )  # page, referrer, utm_* the conversation started from
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,7 +121,7 @@ class ShownMessage:
     role: Literal["user", "assistant"]
     text: str
     created_at: datetime
-    tool_calls: list[ShownToolCall] = field(default_factory=list)
+    tool_calls: list[ShownToolCall] = field(default_factory=list[ShownToolCall])
 
 
 class Conversations(Protocol):

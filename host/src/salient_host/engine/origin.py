@@ -52,7 +52,7 @@ class LeadOriginToolset(WrapperToolset[Any]):
     (`LEAD_SOURCE`), and raises ContractError when it does not.
     """
 
-    origin: Mapping[str, str] = field(default_factory=dict)
+    origin: Mapping[str, str] = field(default_factory=dict[str, str])
     server: str = ""
 
     async def call_tool(
