@@ -37,9 +37,8 @@ def _attributes(values: dict[str, Any]) -> str:
 
 
 def search_text(result: SearchResult) -> str:
-    head = (
-        f"{len(result.hits)} passage(s) from collection {result.collection!r} for {result.query!r}. {SEARCH_PREAMBLE}"
-    )
+    where = f"collection {result.collection!r}" if result.collection is not None else "all collections"
+    head = f"{len(result.hits)} passage(s) from {where} for {result.query!r}. {SEARCH_PREAMBLE}"
     blocks = [head]
     for n, hit in enumerate(result.hits, 1):
         c = hit.citation
@@ -48,6 +47,7 @@ def search_text(result: SearchResult) -> str:
                 "n": n,
                 "score": hit.score,
                 "source_id": c.source_id,
+                "collection": c.collection if result.collection is None else None,
                 "title": c.title,
                 "url": c.url,
                 "path": c.path,

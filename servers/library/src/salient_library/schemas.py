@@ -18,6 +18,7 @@ class Citation(BaseModel):
     """Where a passage comes from, for the visitor to check."""
 
     source_id: str
+    collection: str | None = Field(None, description="Collection the source is in.")
     title: str
     url: str | None = Field(None, description="Public URL of the document, when it has one.")
     path: str | None = Field(None, description="File the document was read from, when it came from a file.")
@@ -37,7 +38,7 @@ class Hit(BaseModel):
 
 class SearchResult(BaseModel):
     query: str
-    collection: str
+    collection: str | None = Field(description="The collection searched; null when all of the account's were.")
     hits: list[Hit]
     note: str = DATA_NOTE
 

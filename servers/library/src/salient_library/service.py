@@ -17,7 +17,7 @@ from salient_library.ingest import Ingestor, Progress
 from salient_library.jobs import Jobs
 from salient_library.models import Source
 from salient_library.openai_embeddings import OpenAIEmbedder
-from salient_library.retrieval import Mode, Retriever
+from salient_library.retrieval import Mode, Retriever, Scored
 from salient_library.schemas import (
     Citation,
     CollectionList,
@@ -39,6 +39,37 @@ from salient_library.web import Fetcher, Resolver, system_resolver
 log = logging.getLogger(__name__)
 
 MAX_TOP_K = 50
+PASSAGES_PER_SOURCE = 2  # with group_by_source: the best passages each source brings
+
+
+def _grouped(scored: list[tuple[str, Scored]], top_k: int) -> list[tuple[str, Scored]]:
+    """The first `top_k` distinct sources of `scored` (best first), each with its best passages, grouped."""
+    groups: dict[str, list[tuple[str, Scored]]] = {}
+    for pair in scored:
+        key = str(pair[1].chunk.metadata.get("source_id"))
+        group = groups.get(key)
+        if group is None:
+            if len(groups) == top_k:
+                continue
+            group = groups[key] = []
+        if len(group) < PASSAGES_PER_SOURCE:
+            group.append(pair)
+    return [pair for group in groups.values() for pair in group]
+
+
+def _hit(collection: str, item: Scored) -> Hit:
+    meta = item.chunk.metadata
+    origin = str(meta.get("origin", ""))
+    citation = Citation(
+        source_id=str(meta.get("source_id")),
+        collection=collection,
+        title=str(meta.get("title", "")),
+        url=str(meta["url"]) if meta.get("url") else None,
+        path=origin if origin.startswith("/") else None,
+        heading=str(meta["heading"]) if meta.get("heading") else None,
+        page=int(meta["page"]) if meta.get("page") is not None else None,
+    )
+    return Hit(text=item.chunk.text, score=round(item.score, 4), similarity=item.similarity, citation=citation)
 
 
 def source_view(source: Source) -> SourceOut:
@@ -214,47 +245,52 @@ class LibraryService:
         account: str,
         *,
         query: str,
-        collection: str,
+        collection: str | None = None,
         sources: list[str] | None = None,
         tags: list[str] | None = None,
         top_k: int = 5,
         min_score: float = 0.0,
         mode: Mode = "hybrid",
+        group_by_source: bool = False,
     ) -> SearchResult:
+        """The best passages for `query` in one collection, or in all of the account's when `collection` is None.
+
+        Scores mean the same in every collection (a cosine and a share of the query's ceiling), so the passages
+        of several collections are merged by score. With `group_by_source`, `top_k` counts distinct sources and
+        each brings its best `PASSAGES_PER_SOURCE` passages, the sources in the order of their best passage.
+        """
         if not query.strip():
             raise InvalidInput("The query is empty.", hint="Ask with a few words, e.g. 'return window for rollators'.")
         if not 1 <= top_k <= MAX_TOP_K:
             raise InvalidInput(f"top_k {top_k} is out of range.", hint=f"Use 1 to {MAX_TOP_K}.")
+        targets: list[tuple[str, tuple[int, str], list[str] | None]] = []
         async with self.db.session(account=account) as session:
-            state = await repo.collection_state(session, account, collection)
-            if state[0] == 0:
-                raise UnknownCollection(collection)
-            allowed = None
-            if sources is not None or tags:
-                allowed = await repo.ids_matching(session, account, collection, ids=sources, tags=tags)
-        if allowed is not None and not allowed:
-            return SearchResult(query=query, collection=collection, hits=[])
-        scored = await self.retriever.search(
-            account, collection, query, state=state, source_ids=allowed, top_k=top_k, mode=mode
-        )
-        hits: list[Hit] = []
-        for item in scored:
-            if item.score < min_score or len(hits) >= top_k:
-                break
-            meta = item.chunk.metadata
-            origin = str(meta.get("origin", ""))
-            citation = Citation(
-                source_id=str(meta.get("source_id")),
-                title=str(meta.get("title", "")),
-                url=str(meta["url"]) if meta.get("url") else None,
-                path=origin if origin.startswith("/") else None,
-                heading=str(meta["heading"]) if meta.get("heading") else None,
-                page=int(meta["page"]) if meta.get("page") is not None else None,
+            if collection is None:
+                names = [name for name, _, _ in await repo.collections(session, account)]
+            else:
+                names = [collection]
+            for name in names:
+                state = await repo.collection_state(session, account, name)
+                if state[0] == 0:
+                    raise UnknownCollection(name)
+                allowed = None
+                if sources is not None or tags:
+                    allowed = await repo.ids_matching(session, account, name, ids=sources, tags=tags)
+                    if not allowed:
+                        continue
+                targets.append((name, state, allowed))
+        # Grouping needs candidates from more sources than top_k passages would bring.
+        wanted = min(MAX_TOP_K * PASSAGES_PER_SOURCE, top_k * 6) if group_by_source else top_k
+        scored: list[tuple[str, Scored]] = []
+        for name, state, allowed in targets:
+            found = await self.retriever.search(
+                account, name, query, state=state, source_ids=allowed, top_k=wanted, mode=mode
             )
-            hits.append(
-                Hit(text=item.chunk.text, score=round(item.score, 4), similarity=item.similarity, citation=citation)
-            )
-        return SearchResult(query=query, collection=collection, hits=hits)
+            scored.extend((name, item) for item in found)
+        scored.sort(key=lambda pair: (-pair[1].score, pair[0], pair[1].chunk.id))
+        kept = [pair for pair in scored if pair[1].score >= min_score]
+        chosen = _grouped(kept, top_k) if group_by_source else kept[:top_k]
+        return SearchResult(query=query, collection=collection, hits=[_hit(name, item) for name, item in chosen])
 
     # -- sources and collections -------------------------------------------------------------------------
 
