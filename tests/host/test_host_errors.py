@@ -13,19 +13,20 @@ import httpx
 import pytest
 import salient_host
 from fastapi import FastAPI
-from salient_host.config.problems import ConfigError, Problem
+from salient_host.config.problems import ConfigError
 from salient_host.config.schema import Config
 from salient_host.engine.agents import ServerUnavailable, UnknownAgent
-from salient_host.engine.budgets import BudgetExceeded
 from salient_host.engine.errors import AgentNotAllowed, DecisionMismatch, EmptyMessage, SessionNotFound
 from salient_host.engine.message_rules import MessageRefused
 from salient_host.engine.turn import TurnError
 from salient_host.errors import SalientHostError
+from salient_host.llm.budgets import BudgetExceeded
 from salient_host.llm.choice import ModelUnavailable
 from salient_host.mail.errors import BadUnsubscribeToken, InvalidAddress, MailConfigError, TransientFailure
 from salient_host.mcp.contracts import ContractError
 from salient_host.mcp.supervision import ServerDown
 from salient_host.memory.store import DuplicateClientMessage
+from salient_host.problems import Problem
 from salient_host.suite.install import InstallRefused
 from salient_host.summaries.result import SummaryError, SummaryUnavailable
 from salient_host.web.errors import NO_SESSION, RateLimited, install_error_handlers

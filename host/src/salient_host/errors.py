@@ -18,7 +18,7 @@ Each room keeps its own errors beside its code; all of them descend from `Salien
     ├── ServerUnavailable           engine/agents.py    a server an agent needs cannot be reached
     ├── MessageRefused              engine/message_rules.py  an empty or too long message, refused before storing
     ├── TurnError                   engine/turn.py      a turn cannot go on (becomes its TurnFailed)
-    ├── BudgetExceeded              engine/budgets.py   a spending budget is used up
+    ├── BudgetExceeded              llm/budgets.py      a spending budget is used up
     ├── SummaryError                summaries/result.py a summary that cannot be made
     │   └── SummaryUnavailable      ...now (the model, the mail queue or a budget failing); later it may
     ├── MailError                   mail/errors.py      (its own tree is drawn there)

@@ -21,9 +21,9 @@ from typer.core import TyperGroup
 
 from salient_host.cli.options import ConfigOption, load
 from salient_host.config.load import DEFAULT_CONFIG
-from salient_host.config.problems import Problem
 from salient_host.config.schema import ServerConfig
 from salient_host.mcp.commands import locate
+from salient_host.problems import Problem
 
 # As the servers' own import: 2 means nothing was imported (here: nothing was run).
 REFUSED = 2

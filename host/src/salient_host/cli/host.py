@@ -21,7 +21,7 @@ from salient_host.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from salient_host.config.problems import Problem
+    from salient_host.problems import Problem
     from salient_host.suite.checks import Probe
 
 # pydantic-ai, fastmcp and the model SDKs take seconds to import: commands import them when they run, so

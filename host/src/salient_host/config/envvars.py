@@ -6,7 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from salient_host.config.problems import Problem, key_path
+from salient_host.config.problems import key_path
+from salient_host.problems import Problem
 
 REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 # Header names whose values are credentials; anything matching must be a reference to the environment.

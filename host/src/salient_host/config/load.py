@@ -11,8 +11,9 @@ import yaml
 from pydantic import ValidationError
 
 from salient_host.config.envvars import expand, literal_secrets
-from salient_host.config.problems import ConfigError, Problem, display_path, reword
+from salient_host.config.problems import ConfigError, display_path, reword
 from salient_host.config.schema import Config
+from salient_host.problems import Problem
 
 DEFAULT_CONFIG = Path("config/salient.yaml")
 # Model APIs and MCP clients accept tool names of at most 64 of these characters; server names prefix them.

@@ -1,33 +1,22 @@
-"""Configuration problems: each names the file, the key path and the fix, so nobody has to guess."""
+"""Configuration problems (`salient_host.problems.Problem`): each names the file, the key path and the fix, so nobody
+has to guess; `ConfigError` carries every one found."""
 
 from __future__ import annotations
 
 import difflib
 import os
 import types
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
 from salient_host.errors import SalientHostError
+from salient_host.problems import Problem
 
 # Tags of the model's tagged union (see schema.py); pydantic puts them in error locations, people never write them.
 UNION_TAGS = {"model-name", "model-endpoint"}
 README = "host/README.md (Configuration)"
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    key: str
-    message: str
-    fix: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}: {self.key}" if self.key else self.file
-        return f"{where}: {self.message}. Fix: {self.fix}"
 
 
 class ConfigError(SalientHostError):

@@ -39,7 +39,6 @@ from salient_host.engine.approvals import (
     not_decided,
     pending_calls,
 )
-from salient_host.engine.budgets import BudgetGuard
 from salient_host.engine.errors import (
     AgentNotAllowed,
     ConversationError,
@@ -55,6 +54,7 @@ from salient_host.engine.running import RunningTurns
 from salient_host.engine.transcript import session_info, shown_call, transcript
 from salient_host.engine.turn import Turn
 from salient_host.engine.turnlog import TurnLog, replay
+from salient_host.llm.budgets import BudgetGuard
 from salient_host.llm.choice import ModelUnavailable, model_source, resolve
 from salient_host.llm.pricing import Pricer
 from salient_host.mail import Mailer

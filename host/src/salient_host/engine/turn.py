@@ -39,7 +39,6 @@ from pydantic_ai.models import Model
 from pydantic_ai.usage import UsageLimits
 
 from salient_host.engine.agents import Output
-from salient_host.engine.budgets import BudgetExceeded, BudgetGuard
 from salient_host.engine.events import (
     ApprovalRequested,
     FailureCode,
@@ -55,6 +54,7 @@ from salient_host.engine.records import TurnRecords
 from salient_host.engine.redact import redact, shown_result
 from salient_host.engine.turnlog import TurnLog
 from salient_host.errors import SalientHostError
+from salient_host.llm.budgets import BudgetExceeded, BudgetGuard
 from salient_host.llm.failures import provider_message, unreachable
 from salient_host.llm.pricing import Pricer
 from salient_host.memory import Store

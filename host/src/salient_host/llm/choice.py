@@ -13,9 +13,10 @@ from pydantic_ai.providers.openai import OpenAIProvider
 from pydantic_ai.providers.openrouter import OpenRouterProvider
 from pydantic_ai.settings import ModelSettings
 
-from salient_host.config.problems import Problem, display_path
+from salient_host.config.problems import display_path
 from salient_host.config.schema import Config, EndpointModel
 from salient_host.errors import SalientHostError
+from salient_host.problems import Problem
 
 # An OpenAI-compatible server without keys (a local one) still gets a bearer value: the client insists on one.
 NO_KEY = "not-needed"

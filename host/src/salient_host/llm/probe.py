@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import httpx
 
-from salient_host.config.problems import Problem, display_path
+from salient_host.config.problems import display_path
 from salient_host.config.schema import Config, EndpointModel
 from salient_host.llm.choice import ModelUnavailable, build_model, model_source, model_spec
+from salient_host.problems import Problem
 
 OPENAI_URL = "https://api.openai.com/v1"
 OPENROUTER_URL = "https://openrouter.ai/api/v1"

@@ -23,9 +23,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from salient_host.config.problems import Problem
 from salient_host.mail.addresses import Recipient
 from salient_host.mail.errors import InvalidAddress
+from salient_host.problems import Problem
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Shorter secrets make forging a link a matter of brute force.

@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from salient_host.config.load import NAME_LIMIT
-from salient_host.config.problems import Problem, display_path
+from salient_host.config.problems import display_path
 from salient_host.config.schema import Config, ServerConfig
 from salient_host.mail.settings import mail_problems
 from salient_host.mcp.toolsets import mcp_toolset
+from salient_host.problems import Problem
 
 
 @dataclass

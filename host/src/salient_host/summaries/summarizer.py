@@ -39,7 +39,7 @@ from salient_core.db import utcnow
 from salient_core.migrate import upgrade
 
 from salient_host.config.schema import Config, Summaries
-from salient_host.engine.budgets import BudgetExceeded, BudgetGuard
+from salient_host.llm.budgets import BudgetExceeded, BudgetGuard
 from salient_host.llm.failures import provider_message
 from salient_host.llm.pricing import Pricer
 from salient_host.mail import MAIL_MIGRATIONS, MailConfigError, Mailer, MailError

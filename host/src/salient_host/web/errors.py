@@ -30,17 +30,16 @@ from fastapi.responses import JSONResponse, Response
 
 from salient_host.config.problems import ConfigError
 from salient_host.engine.agents import ServerUnavailable, UnknownAgent
-from salient_host.engine.budgets import BudgetExceeded
 from salient_host.engine.errors import AgentNotAllowed, ConversationError, SessionNotFound
 from salient_host.engine.message_rules import MessageRefused
 from salient_host.engine.turn import TurnError
 from salient_host.errors import SalientHostError
+from salient_host.llm.budgets import BudgetExceeded
 from salient_host.llm.choice import ModelUnavailable
 from salient_host.mail.errors import BadUnsubscribeToken, InvalidAddress, MailError
 from salient_host.mcp.contracts import ContractError
 from salient_host.mcp.supervision import ServerDown
 from salient_host.memory.store import DuplicateClientMessage
-from salient_host.suite.install import InstallRefused
 from salient_host.summaries.result import SummaryError, SummaryUnavailable
 
 log = logging.getLogger(__name__)
@@ -124,7 +123,6 @@ HOST_ERRORS: dict[type[SalientHostError], Answer] = {
     ContractError: Answer(502, "server_contract"),
     TurnError: Answer(500, "turn_failed"),
     ConfigError: Answer(500, "config_error"),
-    InstallRefused: Answer(500, "internal"),
     SalientHostError: Answer(500, "internal"),
 }
 
