@@ -1,4 +1,4 @@
-"""Start each configured server, list its tools, and check the configuration against what the servers offer."""
+"""Start each configured server, list its tools (mcp/probe.py), and check the configuration against what they offer."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from salient_host.config.load import NAME_LIMIT
 from salient_host.config.problems import display_path
 from salient_host.config.schema import Config, ServerConfig
 from salient_host.mail.settings import mail_problems
-from salient_host.mcp.toolsets import mcp_toolset
+from salient_host.mcp.failures import describe
+from salient_host.mcp.probe import probe_tools
+from salient_host.mcp.supervision import ServerDown
 from salient_host.problems import Problem
 
 
@@ -42,17 +44,17 @@ async def probe(config: Config, name: str, server: ServerConfig) -> Probe:
     result = Probe(name, server.transport)
     # A stdio server's stderr goes to a scratch file so its own explanation can be quoted when it fails to start.
     with tempfile.TemporaryFile("w+", encoding="utf-8") as stderr:
-        toolset = mcp_toolset(name, server, config.base_dir, log_file=stderr)
         try:
             async with asyncio.timeout(server.init_timeout):
-                async with toolset:
-                    result.tools = [tool.name for tool in await toolset.list_tools()]
+                tools = await probe_tools(name, server, config.base_dir, log_file=stderr)
+            result.tools = [tool.name for tool in tools]
         except TimeoutError:
             result.error = f"no tool list within init_timeout={server.init_timeout:g}s"
         except Exception as exc:  # any failure to start or speak MCP means "unreachable"; the text says which
             stderr.seek(0)
             said = _last_lines(stderr.read())
-            result.error = f"{type(exc).__name__}: {exc}" + (f" (server said: {said})" if said else "")
+            reason = str(exc) if isinstance(exc, ServerDown) else describe(exc)
+            result.error = reason + (f" (server said: {said})" if said else "")
     result.seconds = time.monotonic() - started
     return result
 

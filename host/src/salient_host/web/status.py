@@ -2,8 +2,9 @@
 
 The board only knows a server once a conversation has used it, and it keeps the last state a run saw (a server no run
 holds is `idle`, which says nothing about the server itself). A server the board does not know yet, or whose tools it
-has not counted, is probed: connected to and asked for its tools (at most `PROBE_TIMEOUT_S`, all in parallel), and
-the answer kept for `PROBE_TTL_S`. So the first look at the page shows each server's real state, never a guess.
+has not counted, is probed (mcp/probe.py, through a supervisor like every request): connected to and asked for its
+tools (at most `PROBE_TIMEOUT_S`, all in parallel), and the answer kept for `PROBE_TTL_S`. So the first look at the
+page shows each server's real state, never a guess.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from salient_host.config.schema import ServerConfig
-from salient_host.mcp.toolsets import mcp_toolset
+from salient_host.mcp.failures import describe
+from salient_host.mcp.probe import probe_tools
+from salient_host.mcp.supervision import ServerDown
 from salient_host.web.admin_data import ServerState
 
 if TYPE_CHECKING:
@@ -62,15 +65,15 @@ class BoardStatus:
 
     async def _probe_one(self, name: str) -> Probed:
         server = self.servers[name]
-        toolset = mcp_toolset(name, server, self.base_dir)
         try:
             async with asyncio.timeout(min(PROBE_TIMEOUT_S, server.init_timeout)):
-                async with toolset:
-                    tools = len(await toolset.list_tools())
+                tools = len(await probe_tools(name, server, self.base_dir))
         except TimeoutError:
             return Probed("down", None, f"no answer within {PROBE_TIMEOUT_S:g} s", time.monotonic())
-        except Exception as exc:  # whatever keeps a server from listing its tools means it is down for us
-            return Probed("down", None, f"{type(exc).__name__}: {exc}"[:300], time.monotonic())
+        except ServerDown as exc:  # the supervisor's reading of why it could not be reached
+            return Probed("down", None, str(exc)[:300], time.monotonic())
+        except Exception as exc:  # whatever else keeps a server from listing its tools means it is down for us
+            return Probed("down", None, describe(exc)[:300], time.monotonic())
         return Probed("up", tools, None, time.monotonic())
 
 
