@@ -1,1 +1,2 @@
-"""How the host reaches MCP servers: discovery, client transports, supervision, per-server toolsets, connections."""
+"""How the host reaches MCP servers: discovery (the `salient.servers` entry points), client transports,
+supervision, per-server toolsets, connections, one-off probes, and the contracts its reads of results rely on."""
