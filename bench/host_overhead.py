@@ -237,6 +237,7 @@ def runners(url: str, config: Config, memory: dict[str, str]) -> list[Runner]:
 class Samples:
     turn: list[float]
     inside: list[float]
+    cpu: list[float]  # the process's CPU time during the turn (every thread), tools' client side included
 
     @property
     def overhead(self) -> list[float]:
@@ -244,7 +245,7 @@ class Samples:
 
 
 async def measure(rows: list[Runner], turns: int, rounds: int) -> dict[str, Samples]:
-    samples = {row.name: Samples([], []) for row in rows}
+    samples = {row.name: Samples([], [], []) for row in rows}
     per_round = max(1, turns // rounds)
     setups = {row.name: row.setup() for row in rows}
     entered = {name: await setup.__aenter__() for name, setup in setups.items()}
@@ -258,9 +259,10 @@ async def measure(rows: list[Runner], turns: int, rounds: int) -> dict[str, Samp
                 for _ in range(per_round):
                     await row.prepare()
                     ToolClock.inside = 0.0
-                    start = time.perf_counter()
+                    start, cpu = time.perf_counter(), time.process_time()
                     await row.run()
                     samples[name].turn.append(time.perf_counter() - start)
+                    samples[name].cpu.append(time.process_time() - cpu)
                     samples[name].inside.append(ToolClock.inside)
     finally:
         for setup in setups.values():
@@ -336,13 +338,28 @@ async def main(turns: int, rounds: int, db: str | None) -> None:
                 p50 / ms(bare.overhead, 50),
                 mean / (statistics.fmean(bare.overhead) * 1000),
                 p50 / ms(bare_streamed.overhead, 50),
+                statistics.fmean(s.cpu) * 1000,
+                statistics.fmean(s.cpu) / statistics.fmean(bare_streamed.cpu),
             ]
         )
     print_table(
         f"a turn with two tool calls over HTTP, memory on {'PostgreSQL' if db else 'SQLite'}, "
         f"{len(bare.turn)} turns per row (ms); rest = turn - tools; "
-        "x bare = rest as a ratio to the bare Agent's (p50, mean), x streamed = to the streamed bare Agent's (p50)",
-        ["agent", "turn p50", "tools p50", "rest p50", "rest p95", "rest mean", "x bare", "x bare mean", "x streamed"],
+        "x bare = rest as a ratio to the bare Agent's (p50, mean), x streamed = to the streamed bare Agent's (p50); "
+        "cpu = process CPU per turn, tools' client side included (steadier than wall time on a loaded machine)",
+        [
+            "agent",
+            "turn p50",
+            "tools p50",
+            "rest p50",
+            "rest p95",
+            "rest mean",
+            "x bare",
+            "x bare mean",
+            "x streamed",
+            "cpu mean",
+            "cpu x streamed",
+        ],
         rows,
     )
     for name in ("host engine, later turn", "host engine, first turn"):

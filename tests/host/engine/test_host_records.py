@@ -137,3 +137,25 @@ async def test_a_turns_last_records_are_stored_with_its_message_or_not_at_all(db
         await store.close()
     assert (call.outcome, call.args, call.duration_ms, call.turn_id) == ("ok", {"ids": ["1"]}, 4.0, "t1")
     assert (stored.model, stored.cost_usd, stored.status) == ("gpt-4o", None, "ok")
+
+
+async def test_a_held_history_sees_what_another_process_stored_in_between(tmp_path: Path) -> None:
+    # Each engine keeps its conversations' parsed histories between turns; a turn stored by another host process
+    # (a second engine over the same memory) must still be in the next turn's history here.
+    seen: list[list[str]] = []
+
+    def echo(messages: list[ModelMessage], info: AgentInfo) -> str:
+        prompts = [str(p.content) for m in messages for p in m.parts if p.part_kind == "user-prompt"]
+        seen.append(prompts)
+        return f"Heard {len(prompts)}."
+
+    agents = {"sales": agent({})}
+    async with engine_for(tmp_path, scripted(echo), agents=agents) as here:
+        session = await here.start(account="demo", agent="sales")
+        await collect(here.send(session.id, "one", account="demo", client_message_id="1"))
+        await collect(here.send(session.id, "two", account="demo", client_message_id="2"))
+        async with engine_for(tmp_path, scripted(echo), agents=agents) as elsewhere:
+            await collect(elsewhere.send(session.id, "three", account="demo", client_message_id="3"))
+        last = await collect(here.send(session.id, "four", account="demo", client_message_id="4"))
+    assert seen == [["one"], ["one", "two"], ["one", "two", "three"], ["one", "two", "three", "four"]]
+    assert isinstance(last[-1], TurnFinished) and last[-1].output == "Heard 4."

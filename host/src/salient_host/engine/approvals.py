@@ -15,6 +15,7 @@ from salient_host.engine.errors import DecisionMismatch, NothingToDecide
 from salient_host.mcp.toolsets import tool_name
 from salient_host.memory import Store
 from salient_host.memory.models import Session, ToolCall
+from salient_host.memory.records import CallRecord
 
 DENIED = "A person denied this call; it was not run. Do not retry it unless they ask again."
 NOT_DECIDED = "Not run: the person sent a new message instead of approving this call."
@@ -43,6 +44,13 @@ def check_decisions(session: Session, pending: Sequence[ToolCall], decisions: Ma
 def not_decided(pending: Sequence[ToolCall]) -> list[ToolReturnPart]:
     """Each held call answered as not run, for a new message sent instead of a decision."""
     return [ToolReturnPart(model_name(c.server, c.tool), NOT_DECIDED, c.call_id, outcome="denied") for c in pending]
+
+
+def denied(call: ToolCall) -> CallRecord:
+    """A held call's record once a new message came instead of a decision: not run."""
+    return CallRecord(
+        call_id=call.call_id, server=call.server, tool=call.tool, args=call.args, outcome="denied", error=NOT_DECIDED
+    )
 
 
 def decision_summary(pending: Sequence[ToolCall], decisions: Mapping[str, bool]) -> str:

@@ -23,7 +23,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from contextlib import asynccontextmanager
 from typing import Any
 
-from pydantic_ai import DeferredToolResults, ModelRequest, ModelRequestPart, UserPromptPart
+from pydantic_ai import DeferredToolResults, ModelRequest, UserPromptPart
 from pydantic_ai.models import Model
 from pydantic_ai.toolsets import AbstractToolset
 
@@ -36,6 +36,7 @@ from salient_host.engine.approvals import (
     check_decisions,
     decision_summary,
     deferred_results,
+    denied,
     not_decided,
     pending_calls,
 )
@@ -48,6 +49,7 @@ from salient_host.engine.errors import (
     SessionNotFound,
 )
 from salient_host.engine.events import SessionInfo, ShownMessage, ShownToolCall, TurnEvent, TurnFailed
+from salient_host.engine.histories import HeldHistories
 from salient_host.engine.origin import LeadOriginToolset
 from salient_host.engine.recording import RecordingToolset
 from salient_host.engine.running import RunningTurns
@@ -111,6 +113,8 @@ class ConversationEngine:
         self.pricer = Pricer(config.prices, source=display_path(config.source))
         self.guard = BudgetGuard(config, store)
         self.running = RunningTurns(keep=keep_turns)
+        # Each held conversation's parsed model history, so a turn does not reload it (histories.py).
+        self.histories = HeldHistories(max_held)
         self._owns_store = False
         # The latest state of every server the turns have used, for an admin view (`status_board.statuses()`).
         self.status_board = StatusBoard()
@@ -286,6 +290,7 @@ class ConversationEngine:
             pricer=self.pricer,
             guard=self.guard,
             config_file=display_path(self.config.source),
+            histories=self.histories,
         )
         self.running.start(turn, client_message_id, body)
         return turn.log
@@ -294,33 +299,25 @@ class ConversationEngine:
         session = turn.session
         # Calls still awaiting approval are answered as not run, so the history stays one the model accepts.
         pending = await pending_calls(self.store, session)
-        parts: list[ModelRequestPart] = [*not_decided(pending), UserPromptPart(text)]
+        request = ModelRequest(parts=[*not_decided(pending), UserPromptPart(text)])
         try:
             # Stored (committed) before any model is asked: a crash from here on loses nothing the person said.
-            await self.store.add_message(
+            # The held calls' denials are in the same commit, so they are stored exactly when the message is.
+            message = await self.store.add_message(
                 session,
                 turn_id=turn.id,
                 role="user",
                 text=text,
-                model_messages=[ModelRequest(parts=parts)],
+                model_messages=[request],
                 client_message_id=client_message_id,
+                calls=[denied(call) for call in pending],
             )
         except DuplicateClientMessage:
             turn.log.emit(
                 TurnFailed, code="internal", message="This message was stored already (by another host process)."
             )
             return
-        for call in pending:
-            await self.store.record_tool_call(
-                session,
-                turn_id=call.turn_id,
-                call_id=call.call_id,
-                server=call.server,
-                tool=call.tool,
-                args=call.args,
-                outcome="denied",
-                error=NOT_DECIDED,
-            )
+        self.histories.stored(session.id, message.seq, [request])
         await self._run(turn)
 
     async def _decide_turn(self, turn: Turn, decisions: dict[str, bool], client_message_id: str) -> None:
@@ -333,12 +330,13 @@ class ConversationEngine:
             return
         summary = decision_summary(pending, decisions)
         try:
-            await self.store.add_message(
+            message = await self.store.add_message(
                 session, turn_id=turn.id, role="decision", text=summary, client_message_id=client_message_id
             )
         except DuplicateClientMessage:
             turn.log.emit(TurnFailed, code="internal", message="This decision was stored already.")
             return
+        self.histories.stored(session.id, message.seq, [])
         await self._run(turn, deferred_results(decisions))
 
     async def _run(self, turn: Turn, deferred: DeferredToolResults | None = None) -> None:

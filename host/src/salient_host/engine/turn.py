@@ -49,6 +49,7 @@ from salient_host.engine.events import (
     TurnFailed,
     TurnFinished,
 )
+from salient_host.engine.histories import HeldHistories
 from salient_host.engine.history import close_open_calls, response_text
 from salient_host.engine.records import TurnRecords
 from salient_host.engine.redact import redact, shown_result
@@ -87,6 +88,7 @@ class Turn:
     pricer: Pricer
     guard: BudgetGuard
     config_file: str = ""
+    histories: HeldHistories = field(default_factory=HeldHistories)  # the engine's, kept between turns
     input_tokens: int = 0
     output_tokens: int = 0
     cost: Decimal = Decimal(0)
@@ -175,7 +177,7 @@ class Turn:
         model_source: str,
     ) -> None:
         self.model = model
-        history = await self.store.model_history(self.session.id)
+        history = await self.histories.load(self.store, self.session.id)
         new: list[ModelMessage] = []
         try:
             async with agent.iter(
@@ -335,6 +337,7 @@ class Turn:
             requests=requests,
             calls=calls,
         )
+        self.histories.stored(self.session.id, message.seq, new)
         self.log.emit(
             TurnFinished,
             message_id=message.id,
@@ -360,16 +363,18 @@ class Turn:
         await self._record_denials(new)
         await self.records.settle()
         requests, calls = self.records.take()
-        await self.store.add_message(
+        closed = close_open_calls(list(new))
+        stored = await self.store.add_message(
             self.session,
             turn_id=self.id,
             role="assistant",
             text="",
-            model_messages=close_open_calls(list(new)),
+            model_messages=closed,
             error_code=code,
             error=message,
             status="active",
             requests=requests,
             calls=calls,
         )
+        self.histories.stored(self.session.id, stored.seq, closed)
         self.log.emit(TurnFailed, code=code, message=message)

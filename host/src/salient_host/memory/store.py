@@ -271,10 +271,17 @@ class Store:
 
     async def model_history(self, session_id: str) -> list[ModelMessage]:
         """Everything the model has seen and said in the session, in order: the history to continue from."""
-        history: list[ModelMessage] = []
-        for message in await self.messages(session_id):
-            history += load_messages(message.model_messages)
-        return history
+        return (await self.model_history_at(session_id))[1]
+
+    async def model_history_at(self, session_id: str) -> tuple[int, list[ModelMessage]]:
+        """The history as `model_history`, with the `seq` of the last message it includes (-1 for none)."""
+        query = (
+            select(Message.seq, Message.model_messages).where(Message.session_id == session_id).order_by(Message.seq)
+        )
+        async with self.db.engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        history = load_messages([message for _, stored in rows for message in stored])  # one validation, not one a row
+        return (rows[-1][0] if rows else -1), history
 
     # Model requests and tool calls
 
