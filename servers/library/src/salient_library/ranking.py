@@ -32,6 +32,14 @@ STOPWORDS = frozenset(
 # Weight of the dense similarity in the fused score; the lexical share gets the rest. Chosen on the development
 # half of the evaluation set only (bench/library_eval.py --tune), see docs/adr/0007.
 DENSE_WEIGHT = 0.65
+# How much a literal (see `literals`) counts against a term of the same rarity.
+LITERAL_WEIGHT = 1.0
+MAX_LITERALS = 3
+QUOTED = re.compile(r'"([^"]+)"')
+EDGE_PUNCTUATION = "?!,;:\"'()"
+# How many times a word of a passage's title or heading counts (see `BM25`); chosen on the development half of
+# bench/library_help_eval.py, see bench/README.md.
+FIELD_WEIGHT = 1.0
 
 
 @lru_cache(maxsize=200_000)
@@ -43,6 +51,22 @@ def _stem(word: str) -> str:
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
     return word
+
+
+def literals(query: str) -> list[str]:
+    """The parts of a query to match character for character, lowercased: a "quoted phrase", and any word
+    that is not plain prose: with symbols inside (`publish.css`, `{{title}}`, `obsidian://open`, `%%`,
+    `[!warning]`), with digits (`AES-256`, `E2`) or in capitals (`CNAME`, `HSA`). Tokenising loses exactly what
+    makes these exact: the symbols, the case that marks an acronym, the adjacency of a code's parts."""
+    found = [phrase.strip().lower() for phrase in QUOTED.findall(query) if len(phrase.strip()) >= 2]
+    for word in query.split():
+        word = word.strip(EDGE_PUNCTUATION).rstrip(".")
+        if len(word) < 2 or word.lower() in found:
+            continue
+        bare = word.replace("'", "")
+        if not bare.isalpha() or (word.isupper() and len(word) >= 2) or any(c.isdigit() for c in word):
+            found.append(word.lower())
+    return found
 
 
 def tokens(text: str) -> list[str]:
@@ -59,17 +83,45 @@ def tokens(text: str) -> list[str]:
 
 
 class BM25:
-    """An in-memory BM25 index over a list of texts (k1=1.2, b=0.75)."""
+    """An in-memory BM25 index over a list of texts (k1=1.2, b=0.75).
 
-    def __init__(self, texts: Sequence[str], *, k1: float = 1.2, b: float = 0.75) -> None:
+    `fields` (one per text, e.g. a passage's title and heading) are words that say what the whole text is
+    about: each of their terms counts `field_weight` times in the text's term frequency (BM25F in its simplest
+    form), so a passage under the heading "Version history" outranks one that mentions history in passing.
+    The length normalisation counts them once, so a long title does not make its passages look long.
+    """
+
+    def __init__(
+        self,
+        texts: Sequence[str],
+        *,
+        fields: Sequence[str] | None = None,
+        field_weight: float = 1.0,
+        k1: float = 1.2,
+        b: float = 0.75,
+    ) -> None:
         self.k1, self.b = k1, b
-        counts = [Counter(tokens(text)) for text in texts]
-        lengths = np.array([sum(c.values()) for c in counts], dtype=np.float32)
+        counts: list[dict[str, float]] = []
+        lengths_list: list[int] = []
+        for n, text in enumerate(texts):
+            counter: dict[str, float] = dict(Counter(tokens(text)))
+            length = sum(counter.values())
+            if fields is not None:
+                named = Counter(tokens(fields[n]))
+                length += sum(named.values())
+                for term, tf in named.items():
+                    counter[term] = counter.get(term, 0.0) + tf * field_weight
+            counts.append(counter)
+            lengths_list.append(int(length))
+        lengths = np.array(lengths_list, dtype=np.float32)
+        # For literal matching (see `literals`): the texts as they are, lowercased, searched only when a query
+        # carries a literal.
+        self.lowered = [text.lower() for text in texts]
         self.size = len(counts)
         average = float(lengths.mean()) if self.size else 0.0
         norm = k1 * (1 - b + b * lengths / (average or 1.0))
         docs: dict[str, list[int]] = {}
-        freqs: dict[str, list[int]] = {}
+        freqs: dict[str, list[float]] = {}
         for doc, counter in enumerate(counts):
             for term, tf in counter.items():
                 docs.setdefault(term, []).append(doc)
@@ -96,6 +148,21 @@ class BM25:
             if posting is not None:
                 where, weights = posting
                 out[where] += weights
+        # Each literal scans every text (about 10 ms at 20,000 passages), so a query's first few only.
+        for literal in literals(query)[:MAX_LITERALS]:
+            # A literal is one more query term, matched as a substring and weighted by its own rarity.
+            # Word edges count: "e2" is not inside "e2e"; the substring test first keeps the regex off most texts.
+            edges = re.compile(
+                ("(?<![a-z0-9])" if literal[0].isalnum() else "")
+                + re.escape(literal)
+                + ("(?![a-z0-9])" if literal[-1].isalnum() else "")
+            )
+            where = np.array(
+                [i for i, text in enumerate(self.lowered) if literal in text and edges.search(text)], dtype=np.int32
+            )
+            weight = math.log(1 + (self.size - len(where) + 0.5) / (len(where) + 0.5)) * (self.k1 + 1)
+            ceiling += weight * LITERAL_WEIGHT
+            out[where] += weight * LITERAL_WEIGHT
         return out, ceiling
 
     def search(

@@ -21,7 +21,7 @@ import numpy as np
 
 from salient_library.embeddings import Embedder
 from salient_library.ingest import embedding_text
-from salient_library.ranking import BM25, fuse
+from salient_library.ranking import BM25, FIELD_WEIGHT, fuse
 from salient_library.store import StoredChunk, VectorStore
 
 Mode = Literal["hybrid", "lexical", "dense"]
@@ -72,11 +72,13 @@ class Retriever:
 
     def _build(self, account: str, collection: str, state: tuple[int, str]) -> LexicalIndex:
         chunks = self.store.all_chunks(account, collection)
-        texts = [
+        texts = [c.text for c in chunks]
+        # Title (with the front matter's aliases) and heading are fields: weighted, see `BM25`.
+        fields = [
             embedding_text(
                 str(c.metadata.get("title", "")),
                 str(c.metadata.get("heading", "")),
-                c.text,
+                "",
                 aliases=str(c.metadata.get("aliases", "")),
             )
             for c in chunks
@@ -85,7 +87,7 @@ class Retriever:
         for position, chunk in enumerate(chunks):
             by_source.setdefault(str(chunk.metadata.get("source_id")), set()).add(position)
         position = {chunk.id: i for i, chunk in enumerate(chunks)}
-        return LexicalIndex(state, chunks, BM25(texts), by_source, position)
+        return LexicalIndex(state, chunks, BM25(texts, fields=fields, field_weight=FIELD_WEIGHT), by_source, position)
 
     async def search(
         self,
