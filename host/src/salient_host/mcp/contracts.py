@@ -19,6 +19,7 @@ so a result that lacks what the host reads raises `ContractError` all the same.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -63,7 +64,7 @@ class Contract(Generic[M]):
         schema = published.output_schema
         if schema is None:
             raise ContractError(server, self.tool, ["the tool publishes no output schema"])
-        wanted = self.model.model_json_schema()
+        wanted = _schema_of(self.model)
         problems = _readable(wanted, wanted, schema, schema, "")
         if problems:
             raise ContractError(server, self.tool, [f"output {p}" for p in problems])
@@ -94,7 +95,7 @@ class ArgumentContract:
     model: type[BaseModel]
 
     def check(self, server: str, input_schema: Schema) -> None:
-        given = self.model.model_json_schema()
+        given = _schema_of(self.model)
         properties = _object_alternative(input_schema, input_schema) or {}
         argument = (properties.get("properties") or {}).get(self.argument)
         if argument is None:
@@ -199,6 +200,12 @@ def _writable(given: Schema, given_root: Schema, published: Schema, published_ro
             elif p.get("additionalProperties") is False or published_fields:
                 problems.append(f"field {inner!r} is gone")
     return problems
+
+
+@functools.cache
+def _schema_of(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON schema of a host model, made once: pydantic builds it anew on every call."""
+    return model.model_json_schema()
 
 
 def _resolved(schema: Schema, root: Schema) -> Schema:
