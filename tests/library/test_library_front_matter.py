@@ -14,6 +14,7 @@ aliases:
   - Sync service
 cssclasses:
   - list-cards
+description: Restore deleted notes and keep every device in step.
 permalink: sync
 tags: [billing, "#devices"]
 publish: true
@@ -73,6 +74,11 @@ async def test_front_matter_is_metadata_not_text(service: LibraryService, docs_r
     hit = (await service.search("demo", query="sync service", collection="docs", top_k=1, mode="lexical")).hits[0]
     assert hit.citation.title == "Introduction to sync"
 
+    # The description is a field of every passage of its page: its words find the page, and no passage quotes it.
+    hits = (await service.search("demo", query="in step", collection="docs", top_k=3, mode="lexical")).hits
+    assert hits[0].citation.title == "Introduction to sync"
+    assert all("in step" not in h.text for h in hits)
+
 
 async def test_invalid_front_matter_is_kept_as_text(service: LibraryService, docs_root: Path) -> None:
     (docs_root / "broken.md").write_text(BROKEN)
@@ -86,6 +92,7 @@ async def test_invalid_front_matter_is_kept_as_text(service: LibraryService, doc
     ("text", "matter", "rest"),
     [
         ("---\ntitle: Hi\naliases: One, Two\ntags: '#a'\n---\nBody", FrontMatter("Hi", ["One", "Two"], ["a"]), "Body"),
+        ("---\ndescription: ' Short. '\n---\nBody", FrontMatter(description="Short."), "Body"),
         ("---\n---\nBody", FrontMatter(), "Body"),
         ("---\nalias: Solo\ntitle: 3\n...\nBody", FrontMatter(None, ["Solo"]), "Body"),
         ("---\n- a list\n---\nBody", None, "---\n- a list\n---\nBody"),  # not a mapping: text

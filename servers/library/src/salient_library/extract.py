@@ -37,6 +37,7 @@ class Document:
     # From Markdown front matter: other names of the page and its tags (indexed with the title, never cited text).
     aliases: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    description: str = ""
 
     @property
     def text(self) -> str:
@@ -123,6 +124,7 @@ def parse(data: bytes, kind: str, *, origin: str, title: str) -> Document:
             if matter is not None:
                 document.title = matter.title or document.title
                 document.aliases, document.tags = matter.aliases, matter.tags
+                document.description = matter.description or ""
         elif kind == "html":
             document = parse_html(text, fallback_title=title)
         else:

@@ -3,7 +3,8 @@
 Help centres written in Markdown (Obsidian, Jekyll, Hugo, Docusaurus) open each page with a block such as
 `---\\naliases: [Sync]\\npermalink: sync\\n---`. Left in the text it is chunked, returned as a passage and cited,
 and its keys compete with the page's words in BM25. Here it is split off and read for the few keys retrieval
-uses: the page's title, its aliases (other names a reader may use for it) and its tags.
+uses: the page's title, its aliases (other names a reader may use for it), its tags and its one-line
+description (a summary in the author's words, matched lexically as a field of every passage).
 
 A block that is not valid YAML, or not a mapping, is left in the text as it is: a page that merely starts with
 a horizontal rule must not lose its opening, and a broken header must not fail the ingest.
@@ -25,6 +26,7 @@ class FrontMatter:
     title: str | None = None
     aliases: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    description: str | None = None
 
 
 def _words(value: Any) -> list[str]:
@@ -56,10 +58,11 @@ def split_front_matter(text: str) -> tuple[FrontMatter | None, str]:
         data = {}
     if not isinstance(data, dict):
         return None, text
-    title = data.get("title")
+    title, description = data.get("title"), data.get("description")
     matter = FrontMatter(
         title=title.strip()[:500] if isinstance(title, str) and title.strip() else None,
         aliases=_words(data.get("aliases", data.get("alias"))),
         tags=_words(data.get("tags", data.get("tag"))),
+        description=description.strip()[:1000] if isinstance(description, str) and description.strip() else None,
     )
     return matter, text[found.end() :]

@@ -137,6 +137,8 @@ class Ingestor:
                 meta["aliases"] = aliases
             if document.tags:
                 meta["page_tags"] = ", ".join(document.tags)
+            if document.description:
+                meta["description"] = document.description
             if chunk.page is not None:
                 meta["page"] = chunk.page
             metadatas.append(meta)

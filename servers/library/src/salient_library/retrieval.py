@@ -73,12 +73,12 @@ class Retriever:
     def _build(self, account: str, collection: str, state: tuple[int, str]) -> LexicalIndex:
         chunks = self.store.all_chunks(account, collection)
         texts = [c.text for c in chunks]
-        # Title (with the front matter's aliases) and heading are fields: weighted, see `BM25`.
+        # Title (with the front matter's aliases), heading and the page's description are fields: see `BM25`.
         fields = [
             embedding_text(
                 str(c.metadata.get("title", "")),
                 str(c.metadata.get("heading", "")),
-                "",
+                str(c.metadata.get("description", "")),
                 aliases=str(c.metadata.get("aliases", "")),
             )
             for c in chunks
