@@ -32,6 +32,9 @@ PRODUCTION = {
     "ingress": {"className": "nginx", "host": "chat.example.com", "tlsSecret": "chat-tls"},
     "host": {"autoscaling": {"enabled": True}},
     "servers": {"crm": {"autoscaling": {"enabled": True}, "env": {"SALIENT_CRM_RATE_LIMIT": "50/second"}}},
+    "networkPolicy": {
+        "extraServerPeers": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "mcp-gateway"}}}]
+    },
 }
 
 
@@ -189,6 +192,12 @@ def test_servers_take_traffic_only_from_the_host(trial: list[dict[str, Any]]) ->
         assert labels["salient.dev/role"] == "server"
     host = policies["salient-host"]["spec"]["ingress"][0]["from"][0]
     assert host == {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+
+
+def test_an_mcp_gateway_can_be_let_through_to_the_servers(production: list[dict[str, Any]]) -> None:
+    peers = by_kind(production, "NetworkPolicy")["salient-servers"]["spec"]["ingress"][0]["from"]
+    assert peers[1] == {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "mcp-gateway"}}}
+    assert len(peers) == 2
 
 
 def test_migrations_run_once_per_release_as_a_hook(trial: list[dict[str, Any]]) -> None:
