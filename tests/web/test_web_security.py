@@ -15,6 +15,7 @@ from chat_client import message_id, open_chat, start_session
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from salient_host.web import create_web_app
+from salient_host.web.limits import RateStoreUnreachable
 from support import serve_asgi
 from web_support import ADMIN_TOKEN, make_settings
 
@@ -247,6 +248,18 @@ async def test_rate_limits_in_redis_are_shared_by_two_host_replicas(conversation
                 codes.append(response.status_code)
     assert codes == [200, 200, 200, 429]
     assert "Retry-After" in response.headers
+
+
+async def test_a_configured_redis_that_does_not_answer_stops_the_start_naming_the_setting(conversations) -> None:  # type: ignore[no-untyped-def]
+    # Port 1 on loopback: nothing listens there, so the connection is refused at once.
+    settings = make_settings(redis_url="redis://user:hunter2@127.0.0.1:1/0")
+    app = create_web_app(conversations, settings=settings)
+    with pytest.raises(RateStoreUnreachable) as refused:
+        async with app.router.lifespan_context(app):
+            pass
+    message = str(refused.value)
+    assert message.startswith("SALIENT_WEB_REDIS_URL is redis://user:***@127.0.0.1:1/0 but Redis does not answer")
+    assert "hunter2" not in message
 
 
 async def test_admin_needs_the_token(base_url: str) -> None:

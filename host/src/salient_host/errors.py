@@ -30,6 +30,7 @@ Each room keeps its own errors beside its code; all of them descend from `Salien
     │       ├── TransientFailure
     │       └── PermanentFailure
     ├── InstallRefused              suite/install.py    an MCP client's config file the installer will not touch
+    ├── RateStoreUnreachable        web/limits.py       the Redis configured for rate limits does not answer
     └── WebError                    web/errors.py       what the web app refuses, with its HTTP status
         ├── BadRequest, Unauthorized, Forbidden, NotFound, TooLarge, Unprocessable
         └── RateLimited

@@ -82,6 +82,7 @@ def create_web_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         try:
+            await context.limiter.check()  # a configured Redis that does not answer stops the start, named
             yield
         finally:
             await context.limiter.aclose()

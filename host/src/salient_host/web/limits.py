@@ -9,16 +9,30 @@ from __future__ import annotations
 import json
 import time
 from typing import Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from salient_host.errors import SalientHostError
 from salient_host.web.errors import RateLimited, TooLarge
+
+SETTING = "SALIENT_WEB_REDIS_URL"
+
+
+class RateStoreUnreachable(SalientHostError):
+    """Redis is configured for the rate limits but does not answer; the host refuses to start rather than count
+    each replica's limits apart without saying so."""
 
 
 class RateLimiter(Protocol):
     async def hit(self, key: str, *, limit: int, window_s: int) -> float | None:
         """Count one request under `key`; None when allowed, else the seconds until the window reopens."""
+        ...
+
+    async def check(self) -> None:
+        """Raise `RateStoreUnreachable` when the store cannot count; called once when the app starts."""
         ...
 
     async def aclose(self) -> None: ...
@@ -40,6 +54,9 @@ class MemoryRateLimiter:
         self._windows[key] = (window, count)
         return None if count <= limit else (window + 1) * window_s - now
 
+    async def check(self) -> None:
+        return None
+
     async def aclose(self) -> None:
         self._windows.clear()
 
@@ -49,6 +66,7 @@ class RedisRateLimiter:
 
     def __init__(self, url: str, *, prefix: str = "salient:rl:") -> None:
         self._redis = Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+        self._url = url
         self._prefix = prefix
 
     async def hit(self, key: str, *, limit: int, window_s: int) -> float | None:
@@ -61,8 +79,26 @@ class RedisRateLimiter:
             count, _ = await pipe.execute()
         return None if int(count) <= limit else (window + 1) * window_s - now
 
+    async def check(self) -> None:
+        try:
+            await self._redis.ping()
+        except (RedisError, OSError) as exc:
+            raise RateStoreUnreachable(
+                f"{SETTING} is {shown_url(self._url)} but Redis does not answer there ({type(exc).__name__}: {exc}). "
+                f"Start Redis or correct {SETTING}; unset it to count rate limits in each host process."
+            ) from exc
+
     async def aclose(self) -> None:
         await self._redis.aclose()
+
+
+def shown_url(url: str) -> str:
+    """The URL without its password, fit for an error message or a log."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username or ''}:***@{parts.hostname or ''}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def rate_limiter(redis_url: str | None, *, prefix: str = "salient:rl:") -> RateLimiter:
