@@ -62,7 +62,7 @@ def admin_data(engine: ConversationEngine) -> AdminData:
 
 @pytest.fixture
 def server_status(engine: ConversationEngine) -> StatusSource:
-    return BoardStatus(engine.status_board, engine.config.servers)
+    return BoardStatus(engine.status_board, engine.config)
 
 
 @pytest.fixture

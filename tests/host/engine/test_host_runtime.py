@@ -43,7 +43,7 @@ async def test_agent_sees_exactly_the_allowed_prefixed_tools(tmp_path: Path) -> 
     }
     cfg = config(tmp_path, ["catalog", "crossfeed"], agents)
     offered = Offered()
-    answer = await ask(cfg, "sales", "hello", FunctionModel(offered), "scripted")
+    answer = await ask(cfg, "sales", "hello", FunctionModel(offered), "scripted", account="demo")
     assert answer.output == "Nothing to do." and answer.tool_calls == []
     assert offered.names == [
         "catalog_get_product",
@@ -51,7 +51,7 @@ async def test_agent_sees_exactly_the_allowed_prefixed_tools(tmp_path: Path) -> 
         "crossfeed_recommend_cross_sell",
         "crossfeed_recommend_upsell",
     ]
-    await ask(cfg, "everything", "hello", FunctionModel(offered), "scripted")
+    await ask(cfg, "everything", "hello", FunctionModel(offered), "scripted", account="demo")
     assert offered.names == [
         "catalog_adjust_stock",
         "catalog_check_availability",
@@ -80,7 +80,9 @@ def search_then_answer(messages: list[ModelMessage], info: AgentInfo) -> ModelRe
 
 async def test_scripted_model_answers_from_a_real_catalog_search(tmp_path: Path) -> None:
     cfg = config(tmp_path, ["catalog"], {"sales": agent({"catalog": ["search_products"]})})
-    answer = await ask(cfg, "sales", "I need a glucose meter", FunctionModel(search_then_answer), "scripted")
+    answer = await ask(
+        cfg, "sales", "I need a glucose meter", FunctionModel(search_then_answer), "scripted", account="demo"
+    )
     [call] = answer.tool_calls
     assert call.tool == "catalog_search_products" and call.args == {"query": "glucose meter"} and call.error is None
     top = call.result["hits"][0]["product"]
@@ -109,7 +111,7 @@ async def contact_active(tmp_path: Path) -> bool:
 async def test_destructive_call_waits_for_approval_and_is_not_executed(tmp_path: Path) -> None:
     cfg = config(tmp_path, ["crm"], {"sales": agent({"crm": ["archive_record", "get_records"]})})
     assert cfg.agents["sales"].approval == "ask"
-    answer = await ask(cfg, "sales", "archive contact 60", FunctionModel(archive_contact), "scripted")
+    answer = await ask(cfg, "sales", "archive contact 60", FunctionModel(archive_contact), "scripted", account="demo")
     assert answer.output is None and answer.tool_calls == []
     assert [(c.tool, c.args) for c in answer.awaiting_approval] == [
         ("crm_archive_record", {"object_type": "contact", "id": "60"})
@@ -124,9 +126,9 @@ async def test_allow_runs_destructive_tools_and_deny_hides_them(tmp_path: Path) 
     }
     cfg = config(tmp_path, ["crm"], agents)
     offered = Offered()
-    await ask(cfg, "guarded", "hello", FunctionModel(offered), "scripted")
+    await ask(cfg, "guarded", "hello", FunctionModel(offered), "scripted", account="demo")
     assert offered.names == ["crm_get_records"]
-    answer = await ask(cfg, "trusted", "archive contact 60", FunctionModel(archive_contact), "scripted")
+    answer = await ask(cfg, "trusted", "archive contact 60", FunctionModel(archive_contact), "scripted", account="demo")
     assert [c.tool for c in answer.tool_calls] == ["crm_archive_record"] and answer.output == "Archived: True"
     assert await contact_active(tmp_path) is False
 
@@ -134,14 +136,14 @@ async def test_allow_runs_destructive_tools_and_deny_hides_them(tmp_path: Path) 
 async def test_tool_call_limit_comes_from_the_configuration(tmp_path: Path) -> None:
     limits = {"tool_calls_per_turn": 1}
     cfg = config(tmp_path, ["catalog"], {"sales": agent({"catalog": ["search_products"]}, limits=limits)})
-    built = build_agent(cfg, "sales")
+    built = build_agent(cfg, "sales", account="demo")
     assert built.name == "sales" and "Answer from tools." in cfg.instructions("sales")
 
     def search_twice(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
         return ModelResponse(parts=[ToolCallPart("catalog_search_products", {"query": q}) for q in ("a", "b")])
 
     with pytest.raises(UsageLimitExceeded, match="tool_calls_limit of 1"):
-        await ask(cfg, "sales", "two searches", FunctionModel(search_twice), "scripted")
+        await ask(cfg, "sales", "two searches", FunctionModel(search_twice), "scripted", account="demo")
 
 
 async def test_a_stdio_server_killed_during_ask_is_restarted_and_the_answer_still_comes(tmp_path: Path) -> None:
@@ -159,7 +161,7 @@ async def test_a_stdio_server_killed_during_ask_is_restarted_and_the_answer_stil
                 return ModelResponse(parts=[TextPart(f"answered by {pids[0]}, then by {pids[1]}")])
         return ModelResponse(parts=[ToolCallPart("tiny_pid", {})])
 
-    answer = await ask(cfg, "sales", "which process?", FunctionModel(kill_then_ask_again), "scripted")
+    answer = await ask(cfg, "sales", "which process?", FunctionModel(kill_then_ask_again), "scripted", account="demo")
     # Restarted by its supervisor, not marked down: the second call reached a new process and the answer came.
     assert len(pids) == 2 and pids[0] != pids[1]
     assert answer.output == f"answered by {pids[0]}, then by {pids[1]}"

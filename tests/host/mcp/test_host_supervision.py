@@ -64,7 +64,9 @@ def load(tmp_path: Path, servers: dict[str, Any], tools: dict[str, list[str]] | 
 
 
 def build(config: Config, model: Scripted, servers: dict[str, SupervisedToolset]) -> Agent[None, str]:
-    return Agent(FunctionModel(model), toolsets=agent_toolsets(config, config.agents["helper"], servers))
+    return Agent(
+        FunctionModel(model), toolsets=agent_toolsets(config, config.agents["helper"], account="demo", servers=servers)
+    )
 
 
 def supervised(config: Config, policy: SupervisionPolicy | None = None) -> dict[str, SupervisedToolset]:

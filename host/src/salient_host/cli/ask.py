@@ -159,7 +159,7 @@ def ask_command(
     progress = ServerProgress()
     try:
         report, last = asyncio.run(
-            _ask(agent_servers(config, agent, progress), agent, question, model, account, db, progress)
+            _ask(agent_servers(config, agent, progress, account=account), agent, question, model, account, db, progress)
         )
     except ConversationError as exc:
         reply.refuse(CONFIG_PROBLEM, "refused", str(exc))

@@ -227,7 +227,7 @@ def chat_command(
         raise typer.Exit(CONFIG_PROBLEM)
     console = Console()
     progress = ServerProgress()
-    config = agent_servers(config, agent, progress)
+    config = agent_servers(config, agent, progress, account=account)
 
     async def main() -> None:
         async with await ConversationEngine.open(config, database_url(db), model=model) as engine:

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from salient_host.config.schema import Config
+from salient_host.config.tenancy import DEMO_ACCOUNT
 from salient_host.mcp.status import StatusChange
 from salient_host.suite.state import running_suite_servers, with_suite_servers
 
@@ -47,10 +48,14 @@ class ServerProgress:
             )
 
 
-def agent_servers(config: Config, agent: str, progress: ServerProgress) -> Config:
-    """`config` with the agent's servers that a running `salient up` serves reached there; the rest named as started."""
+def agent_servers(config: Config, agent: str, progress: ServerProgress, *, account: str) -> Config:
+    """`config` with the agent's servers that a running `salient up` serves reached there; the rest named as started.
+
+    The suite's servers act for the demo account (they run with `--demo` and no tokens): only a conversation of
+    that account may be sent there; any other starts its own servers, for its own account (config/tenancy.py).
+    """
     names = list(config.agents[agent].servers)
-    urls = running_suite_servers(config, names)
+    urls = running_suite_servers(config, names) if account == DEMO_ACCOUNT else {}
     progress.reused(urls)
     progress.starting([n for n in names if n not in urls and config.servers[n].command])
     return with_suite_servers(config, urls)

@@ -65,26 +65,39 @@ def _literal_secret(value: Any) -> bool:
 def literal_secrets(raw: Any, file: str) -> list[Problem]:
     """Credentials written into the file (before expansion) instead of referenced from the environment."""
     problems: list[Problem] = []
-    servers = raw.get("servers") if isinstance(raw, dict) else None
-    if not isinstance(servers, dict):
+    if not isinstance(raw, dict):
         return problems
-    for name, server in servers.items():
-        if not isinstance(server, dict):
+    servers = raw.get("servers")
+    if isinstance(servers, dict):
+        for name, server in servers.items():
+            problems += _literal_secrets_of(server, ("servers", name), f"{name}_TOKEN", file)
+    accounts = raw.get("accounts")
+    for account, configured in accounts.items() if isinstance(accounts, dict) else ():
+        own = configured.get("servers") if isinstance(configured, dict) else None
+        for name, server in own.items() if isinstance(own, dict) else ():
+            where = ("accounts", account, "servers", name)
+            problems += _literal_secrets_of(server, where, f"{account}_{name}_TOKEN", file)
+    return problems
+
+
+def _literal_secrets_of(server: Any, loc: tuple[Any, ...], var: str, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    if not isinstance(server, dict):
+        return problems
+    var = str(var).upper().replace("-", "_")
+    for section, pattern in (("headers", SECRET_HEADER), ("env", SECRET_ENV)):
+        entries = server.get(section)
+        if not isinstance(entries, dict):
             continue
-        var = f"{str(name).upper().replace('-', '_')}_TOKEN"
-        for section, pattern in (("headers", SECRET_HEADER), ("env", SECRET_ENV)):
-            entries = server.get(section)
-            if not isinstance(entries, dict):
-                continue
-            for key, value in entries.items():
-                if pattern.search(str(key)) and _literal_secret(value):
-                    example = f"Bearer ${{{var}}}" if section == "headers" else f"${{{var}}}"
-                    problems.append(
-                        Problem(
-                            file,
-                            key_path(("servers", name, section, key)),
-                            "a literal secret is not allowed in the configuration file",
-                            f"export {var}=<the secret> and write `{key}: {example}`",
-                        )
+        for key, value in entries.items():
+            if pattern.search(str(key)) and _literal_secret(value):
+                example = f"Bearer ${{{var}}}" if section == "headers" else f"${{{var}}}"
+                problems.append(
+                    Problem(
+                        file,
+                        key_path((*loc, section, key)),
+                        "a literal secret is not allowed in the configuration file",
+                        f"export {var}=<the secret> and write `{key}: {example}`",
                     )
+                )
     return problems

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from salient_host.config.envvars import expand, literal_secrets
 from salient_host.config.problems import ConfigError, display_path, reword
 from salient_host.config.schema import Config
+from salient_host.config.tenancy import tenancy_problems
 from salient_host.problems import Problem
 
 DEFAULT_CONFIG = Path("config/salient.yaml")
@@ -134,6 +135,7 @@ def cross_checks(config: Config, file: str) -> list[Problem]:
                 problems.append(
                     Problem(file, f"accounts.{name}.agents[{i}]", f"no agent named {agent!r}", f"use one of: {known}")
                 )
+    problems += tenancy_problems(config, file)
     return problems
 
 

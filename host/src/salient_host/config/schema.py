@@ -113,9 +113,24 @@ class Price(Strict):
     output_usd_per_million: float = Field(ge=0)
 
 
+class AccountServer(Strict):
+    """What one account adds to one server: its own credentials, so the server acts for that account alone.
+
+    An HTTP server decides the account from the credentials it is sent, so every account that reaches one needs
+    `headers` of its own (`Authorization: "Bearer ${ACME_CRM_TOKEN}"`); they are added to the server's `headers`.
+    A stdio server runs as one process per account; `env` is added to that account's process only (a server the
+    host does not recognise as a Salient one learns whose data to serve from it).
+    """
+
+    headers: dict[str, str] = Field(default_factory=dict)
+    env: dict[str, str] = Field(default_factory=dict)
+
+
 class AccountConfig(Strict):
     agents: list[str] = Field(default_factory=list)
     budgets: Budgets = Budgets()
+    # Per server, what this account's connections carry (credentials); see AccountServer and config/tenancy.py.
+    servers: dict[str, AccountServer] = Field(default_factory=dict)
 
 
 class Config(Strict):

@@ -24,9 +24,10 @@ from pydantic_ai.toolsets import AbstractToolset
 from pydantic_ai.usage import UsageLimits
 
 from salient_host.config.schema import Config
+from salient_host.config.tenancy import DEMO_ACCOUNT
 from salient_host.errors import SalientHostError
 from salient_host.mcp.supervision import SupervisedToolset, supervise_all
-from salient_host.mcp.toolsets import agent_toolsets, mcp_toolset
+from salient_host.mcp.toolsets import account_toolset, agent_toolsets
 
 # A run ends in an answer, or in destructive calls waiting for approval (nothing was executed for those).
 Output = str | DeferredToolRequests
@@ -52,10 +53,12 @@ def build_agent(
     servers: Mapping[str, MCPToolset[Any] | SupervisedToolset] | None = None,
     *,
     toolsets: Sequence[AbstractToolset[Any]] | None = None,
+    account: str | None = None,
 ) -> Agent[None, Output]:
     """The agent `name` as configured; `model` may be left out and given to each run instead.
 
-    `servers` are the connections to use (an MCPToolset gets a supervisor of its own here); by default, new ones.
+    `servers` are the connections to use (an MCPToolset gets a supervisor of its own here); by default, new ones
+    for `account`, which must then be given: a connection acts for one account (config/tenancy.py).
     `toolsets` replaces the agent's own (`agent_toolsets`), for callers that wrap them (conversation turns do).
     """
     if name not in config.agents:
@@ -64,23 +67,31 @@ def build_agent(
     # agent might read it; the host's output is its own, and the banner landed in the middle of the first answer.
     pydantic_ai.BANNER_ENABLED = False
     agent = config.agents[name]
+    if toolsets is None:
+        if account is None and servers is None:
+            raise ValueError(f"build_agent({name!r}) needs the account its new server connections act for")
+        given = supervised(servers, account)
+        # Given connections are checked against the account (`server_toolsets`); without one, against their own.
+        owners = {s.account for s in (given or {}).values() if s.account is not None}
+        owner = account or (owners.pop() if len(owners) == 1 else DEMO_ACCOUNT)
+        toolsets = agent_toolsets(config, agent, account=owner, servers=given)
     return Agent(
         model,
         output_type=[str, DeferredToolRequests],
         instructions=config.instructions(name),
         name=name,
         description=agent.description,
-        toolsets=list(toolsets) if toolsets is not None else agent_toolsets(config, agent, supervised(servers)),
+        toolsets=list(toolsets),
     )
 
 
 def supervised(
-    servers: Mapping[str, MCPToolset[Any] | SupervisedToolset] | None,
+    servers: Mapping[str, MCPToolset[Any] | SupervisedToolset] | None, account: str | None = None
 ) -> dict[str, SupervisedToolset] | None:
     if servers is None:
         return None
     return {
-        name: given if isinstance(given, SupervisedToolset) else SupervisedToolset(name, given)
+        name: given if isinstance(given, SupervisedToolset) else SupervisedToolset(name, given, account=account)
         for name, given in servers.items()
     }
 
@@ -145,13 +156,13 @@ def executed_calls(messages: list[Any], pending: set[str]) -> dict[str, ToolCall
     return calls
 
 
-async def ask(config: Config, name: str, question: str, model: Model, model_name: str) -> Answer:
-    """Run one turn of agent `name` on `question`."""
+async def ask(config: Config, name: str, question: str, model: Model, model_name: str, *, account: str) -> Answer:
+    """Run one turn of agent `name` on `question`, over new connections acting for `account`."""
     if name not in config.agents:
         raise UnknownAgent(config, name)
-    made = {s: mcp_toolset(s, config.servers[s], config.base_dir) for s in config.agents[name].servers}
-    servers = supervise_all(made)
-    agent = build_agent(config, name, model, servers)
+    made = {s: account_toolset(config, account, s) for s in config.agents[name].servers}
+    servers = supervise_all(made, account=account)
+    agent = build_agent(config, name, model, servers, account=account)
     async with AsyncExitStack() as stack:
         # Connect to each server up front, through its supervisor (which then restarts a server that fails during
         # the run), so a server that cannot start is named.

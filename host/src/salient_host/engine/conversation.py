@@ -176,7 +176,7 @@ class ConversationEngine:
     @asynccontextmanager
     async def _servers_for(self, session: Session) -> AsyncGenerator[Mapping[str, SupervisedToolset]]:
         """The conversation's own connections, by server name, for a summary made outside its turns."""
-        async with self.connections.use(session.id, session.agent) as held:
+        async with self.connections.use(session.id, session.agent, account=session.account_id) as held:
             yield held.servers
 
     # Sessions
@@ -232,7 +232,7 @@ class ConversationEngine:
             return  # the turn says so
         async with (
             self.running.lock_for(session.id),
-            self.connections.use(session.id, session.agent, on_change=on_change),
+            self.connections.use(session.id, session.agent, account=session.account_id, on_change=on_change),
         ):
             pass
 
@@ -351,7 +351,7 @@ class ConversationEngine:
             await turn.fail("no_model", str(exc))
             return
         # The conversation's own toolsets, hence MCP sessions: nothing is shared between conversations.
-        async with self.connections.use(turn.session.id, name) as held:
+        async with self.connections.use(turn.session.id, name, account=turn.session.account_id) as held:
             origin = dict(turn.session.origin or {})
 
             # Host additions inside each server's tools: the lead's source filled from the session's origin

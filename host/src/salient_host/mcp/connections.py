@@ -1,18 +1,21 @@
 """Each conversation's own MCP connections, held open between its turns.
 
     connections = ConversationConnections(config, idle=300, max_open=64)
-    async with connections.use(session_id, agent) as held:        # held.tools: one ServerToolset per server
-        ...                                                        # run the turn over them
+    async with connections.use(session_id, agent, account="acme") as held:  # held.tools: one per server
+        ...                                                                  # run the turn over them
     await connections.aclose()
 
 Conversations never share an MCP session or credentials: each gets toolsets built for it alone (`server_toolsets`),
-so each has its own supervisors, sessions and, for stdio servers, processes. Beside the agent's servers, a
-conversation holds the servers its e-mail summaries use (`held.servers`), so a summary reads a booking and logs
-the note over the conversation's own connections instead of starting a server of its own. Held open, a
-conversation's next turn skips connecting, listing tools and (stdio) starting the server again. A conversation's
-connections close when it has been quiet for `idle` seconds, when more than `max_open` conversations are held (the
-least recently used go first), or when the host closes. A server that fails in between is the supervisor's to
-reconnect (supervision.py).
+so each has its own supervisors, sessions and, for stdio servers, processes, all for the conversation's account
+(config/tenancy.py): a stdio process started for that account, an HTTP session with that account's credentials.
+A conversation's connections are held under (account, session) and are never handed to another account.
+
+Beside the agent's servers, a conversation holds the servers its e-mail summaries use (`held.servers`), so a summary
+reads a booking and logs the note over the conversation's own connections instead of starting a server of its own. Held
+open, a conversation's next turn skips connecting, listing tools and (stdio) starting the server again. A conversation's
+connections close when it has been quiet for `idle` seconds, when more than `max_open` conversations are held (the least
+recently used go first), or when the host closes. A server that fails in between is the supervisor's to reconnect
+(supervision.py).
 
 Only one turn of a conversation runs at a time (the engine's session lock), so one conversation's connections are
 never used by two turns at once. They are entered in one task and may be closed from another; the MCP client
@@ -31,15 +34,16 @@ from dataclasses import dataclass, field
 from salient_host.config.schema import AgentConfig, Config
 from salient_host.mcp.status import Listener
 from salient_host.mcp.supervision import SupervisedToolset
-from salient_host.mcp.toolsets import ServerToolset, mcp_toolset, server_toolsets
+from salient_host.mcp.toolsets import ServerToolset, account_supervisor, server_toolsets
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)
 class Held:
-    """One conversation's connected servers: `tools` for its agent, `servers` every one held (by name)."""
+    """One conversation's connected servers, all for `account`: `tools` for its agent, `servers` every one held."""
 
+    account: str
     agent: str
     tools: list[ServerToolset]
     servers: dict[str, SupervisedToolset]
@@ -77,7 +81,8 @@ class ConversationConnections:
         self.idle = idle
         self.max_open = max_open
         self.on_open = on_open
-        self._held: OrderedDict[str, Held] = OrderedDict()  # least recently used first
+        # Keyed by (account, session id), least recently used first.
+        self._held: OrderedDict[tuple[str, str], Held] = OrderedDict()
         self._closing: set[asyncio.Task[None]] = set()
         self._closed = False
 
@@ -85,46 +90,49 @@ class ConversationConnections:
         return len(self._held)
 
     @asynccontextmanager
-    async def use(self, session_id: str, agent: str, *, on_change: Listener | None = None) -> AsyncIterator[Held]:
-        """The conversation's servers for agent `agent`, connected, for the length of one turn.
+    async def use(
+        self, session_id: str, agent: str, *, account: str, on_change: Listener | None = None
+    ) -> AsyncIterator[Held]:
+        """The conversation's servers for agent `agent` of `account`, connected, for the length of one turn.
 
         `on_change` hears each server's state changes while new connections open (`up` or `down`, for progress).
         """
-        held = self._held.pop(session_id, None)
+        key = (account, session_id)
+        held = self._held.pop(key, None)
         if held is not None and (held.agent != agent or held.in_use):  # not expected: the engine prevents both
             self._close_later(held)
             held = None
         if held is None:
-            held = await self._open(agent, on_change)
+            held = await self._open(agent, account, on_change)
         elif held.timer is not None:
             held.timer.cancel()
-        self._held[session_id] = held
+        self._held[key] = held
         held.in_use = True
         try:
             yield held
         finally:
             held.in_use = False
-            if self.idle > 0 and not self._closed and self._held.get(session_id) is held:
-                held.timer = asyncio.get_running_loop().call_later(self.idle, self._expire, session_id, held)
+            if self.idle > 0 and not self._closed and self._held.get(key) is held:
+                held.timer = asyncio.get_running_loop().call_later(self.idle, self._expire, key, held)
             else:
-                self._drop(session_id, held)
+                self._drop(key, held)
             self._evict()
 
     async def aclose(self) -> None:
         """Close every conversation's connections (a turn still running keeps its own until it ends)."""
         self._closed = True
-        for session_id, held in list(self._held.items()):
+        for key, held in list(self._held.items()):
             if not held.in_use:
-                self._drop(session_id, held)
+                self._drop(key, held)
         while self._closing:
             await asyncio.gather(*list(self._closing), return_exceptions=True)
 
-    async def _open(self, agent: str, on_change: Listener | None = None) -> Held:
+    async def _open(self, agent: str, account: str, on_change: Listener | None = None) -> Held:
         configured = self.config.agents[agent]
-        tools = server_toolsets(self.config, configured)
+        tools = server_toolsets(self.config, configured, account=account)
         servers = {record.name: record.supervisor for record in tools}
         for name in summary_servers(self.config, configured):
-            servers[name] = SupervisedToolset(name, mcp_toolset(name, self.config.servers[name], self.config.base_dir))
+            servers[name] = account_supervisor(self.config, account, name)
         unsubscribe = [server.subscribe(on_change) for server in servers.values()] if on_change else []
 
         entered: list[SupervisedToolset] = []
@@ -143,7 +151,7 @@ class ConversationConnections:
                 for outcome in outcomes:
                     if isinstance(outcome, BaseException):
                         raise outcome
-                held = Held(agent, tools, servers, stack.pop_all())
+                held = Held(account, agent, tools, servers, stack.pop_all())
         finally:
             for stop in unsubscribe:
                 stop()
@@ -151,22 +159,22 @@ class ConversationConnections:
             self.on_open(held.servers.values())
         return held
 
-    def _expire(self, session_id: str, held: Held) -> None:
-        if self._held.get(session_id) is held and not held.in_use:
-            self._drop(session_id, held)
+    def _expire(self, key: tuple[str, str], held: Held) -> None:
+        if self._held.get(key) is held and not held.in_use:
+            self._drop(key, held)
 
     def _evict(self) -> None:
         over = len(self._held) - self.max_open
-        for session_id, held in list(self._held.items()):
+        for key, held in list(self._held.items()):
             if over <= 0:
                 break
             if not held.in_use:
-                self._drop(session_id, held)
+                self._drop(key, held)
                 over -= 1
 
-    def _drop(self, session_id: str, held: Held) -> None:
-        if self._held.get(session_id) is held:
-            del self._held[session_id]
+    def _drop(self, key: tuple[str, str], held: Held) -> None:
+        if self._held.get(key) is held:
+            del self._held[key]
         self._close_later(held)
 
     def _close_later(self, held: Held) -> None:

@@ -24,6 +24,7 @@ class ServerStatus:
     last_error: str | None  # the latest failure, for operators (may name hosts and paths; not for the model)
     since: datetime  # when `state` was entered (UTC)
     tools: int | None = None  # how many tools the server offered when they were last listed
+    account: str | None = None  # whose connection this is (config/tenancy.py); None for one made for no account
 
 
 @dataclass(frozen=True)
@@ -68,26 +69,40 @@ class StatusBoard:
     """The latest known status of each server, across supervisors that come and go (one per turn, say).
 
     For an admin view: `track` each new supervisor; `statuses()` keeps what was last seen while no run holds a
-    server (an `idle` supervisor says nothing new about the server itself).
+    server (an `idle` supervisor says nothing new about the server itself). Each account's connection to a server is
+    its own (one account's revoked token takes down only its own), so the board keeps one entry per (account, server).
     """
 
     def __init__(self) -> None:
-        self._latest: dict[str, ServerStatus] = {}
+        self._latest: dict[tuple[str | None, str], ServerStatus] = {}
 
     def track(self, servers: Iterable[Watched]) -> None:
         for server in servers:
             self._record(server.status)
             server.subscribe(lambda change: self._record(change.status))
 
-    def statuses(self) -> dict[str, ServerStatus]:
+    def statuses(self, account: str | None = None) -> dict[str, ServerStatus]:
+        """By server name: `account`'s connections, or with None the latest seen of any account's."""
+        latest: dict[str, ServerStatus] = {}
+        for (owner, name), status in self._latest.items():
+            if account is not None and owner != account:
+                continue
+            known = latest.get(name)
+            if known is None or status.since >= known.since:
+                latest[name] = status
+        return latest
+
+    def by_account(self) -> dict[tuple[str | None, str], ServerStatus]:
+        """Every (account, server) seen, with its latest status."""
         return dict(self._latest)
 
     def _record(self, status: ServerStatus) -> None:
-        known = self._latest.get(status.server)
+        key = (status.account, status.server)
+        known = self._latest.get(key)
         if status.state != "idle" or known is None:
-            self._latest[status.server] = status
+            self._latest[key] = status
         elif status.tools is not None:  # an idle supervisor still knows how many tools there were
-            self._latest[status.server] = replace(known, tools=status.tools)
+            self._latest[key] = replace(known, tools=status.tools)
 
 
 @dataclass

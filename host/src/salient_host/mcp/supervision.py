@@ -16,9 +16,10 @@ A `SupervisedToolset` wraps one server's `MCPToolset` and keeps a conversation g
 States (`ServerStatus.state`): `idle` (not connected: no run holds it), `up`, `restarting` (reconnecting after a
 failure; calls wait), `down`. Every change is passed to the callbacks given to `SupervisedToolset.subscribe`.
 
-One supervisor per connection: agents that share a server share its supervisor (`supervise_all`), hence its restarts
-and status. The supervisor owns the toolset's connection: enter the supervised toolset (or the agent), never the
-`MCPToolset` itself, or a restart cannot close the old connection. The host's own requests to a server (summaries
+One supervisor per connection, and a connection acts for one account (config/tenancy.py): a supervisor is made for
+(account, server), and agents of that account that share a server share its supervisor (`supervise_all`), hence its
+restarts and status. The supervisor owns the toolset's connection: enter the supervised toolset (or the agent), never
+the `MCPToolset` itself, or a restart cannot close the old connection. The host's own requests to a server (summaries
 reading a booking, say) go through `SupervisedToolset.request`, over the same connection, restarted the same way.
 
 State changes, `watch()` and `StatusBoard` are in status.py; how failures are read, in failures.py.
@@ -77,10 +78,14 @@ class SupervisedToolset(WrapperToolset[Any]):
         wrapped: MCPToolset[Any],
         policy: SupervisionPolicy | None = None,
         *,
+        account: str | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`account`: whose connection `wrapped` is (`toolsets.account_supervisor`); None only for one made for no
+        account (a test's own server), which `server_toolsets` then accepts for any."""
         super().__init__(wrapped)
         self.server = server
+        self.account = account
         self.mcp = wrapped
         self.policy = policy or SupervisionPolicy()
         self._clock = clock
@@ -111,7 +116,9 @@ class SupervisedToolset(WrapperToolset[Any]):
 
     @property
     def status(self) -> ServerStatus:
-        return ServerStatus(self.server, self._state, self._restarts, self._last_error, self._since, self._tools)
+        return ServerStatus(
+            self.server, self._state, self._restarts, self._last_error, self._since, self._tools, self.account
+        )
 
     @property
     def unavailable_instructions(self) -> str:
@@ -371,7 +378,8 @@ class SupervisedToolset(WrapperToolset[Any]):
 
 
 def supervise_all(
-    servers: Mapping[str, MCPToolset[Any]], policy: SupervisionPolicy | None = None
+    servers: Mapping[str, MCPToolset[Any]], policy: SupervisionPolicy | None = None, *, account: str | None = None
 ) -> dict[str, SupervisedToolset]:
-    """A new supervisor for each of a `{name: MCPToolset}` mapping, to share between agents (`server_toolsets`)."""
-    return {name: SupervisedToolset(name, toolset, policy) for name, toolset in servers.items()}
+    """A new supervisor for each of a `{name: MCPToolset}` mapping, to share between one account's agents
+    (`server_toolsets`); the toolsets must be that account's own (`toolsets.account_toolset`)."""
+    return {name: SupervisedToolset(name, toolset, policy, account=account) for name, toolset in servers.items()}

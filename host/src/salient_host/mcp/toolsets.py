@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from pydantic_ai.mcp import MCPToolset
 from pydantic_ai.toolsets import AbstractToolset, ToolsetTool, WrapperToolset
 
 from salient_host.config.schema import AgentConfig, Config, ServerConfig
+from salient_host.config.tenancy import account_server, env_prefix, salient_name
 from salient_host.mcp.client import HttpTransport, StdioServerTransport
 from salient_host.mcp.commands import resolve_command
 from salient_host.mcp.supervision import SupervisedToolset
@@ -24,27 +24,32 @@ from salient_host.mcp.supervision import SupervisedToolset
 # Stdio servers get a minimal environment (the MCP client's default: HOME, PATH, ...). These add where per-user
 # data lives and the locale, so a server finds the same data directory the user's shell would.
 PASSTHROUGH_ENV = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "LANG", "LC_ALL", "TZ", "TMPDIR")
-# A Salient server's console script is `salient-<name>` and its settings read `SALIENT_<NAME>_*` (core's
-# ServerSettings convention): what the user exported for that server is meant for it, and reaches only it.
-SALIENT_COMMAND = re.compile(r"salient-([a-z][a-z0-9]*)(?:\.exe)?", re.IGNORECASE)
+# Settings of a Salient server that only the host sets, per account (config/tenancy.py): never passed through.
+HOST_SET = ("ACCOUNT", "DEMO")
 
 
-def settings_env(command: str, environ: Mapping[str, str]) -> dict[str, str]:
-    """The variables in `environ` that the settings of the Salient server run by `command` read (none for others)."""
-    match = SALIENT_COMMAND.fullmatch(Path(command).name)
-    if match is None:
+def settings_env(server: ServerConfig, environ: Mapping[str, str]) -> dict[str, str]:
+    """The variables in `environ` that the settings of the Salient server `server` runs read (none for others).
+
+    What the user exported for a Salient server (`SALIENT_<NAME>_*`) is meant for it and reaches only it; its
+    account and demo switch excepted, which the host sets for each account's process itself.
+    """
+    name = salient_name(server)
+    if name is None:
         return {}
-    prefix = f"SALIENT_{match.group(1).upper()}_"
-    return {k: v for k, v in environ.items() if k.upper().startswith(prefix)}
+    prefix = env_prefix(name)
+    own = {prefix + key for key in HOST_SET}
+    return {k: v for k, v in environ.items() if k.upper().startswith(prefix) and k.upper() not in own}
 
 
 def transport(server: ServerConfig, base_dir: Path, log_file: TextIO | None = None) -> ClientTransport:
+    """A transport to `server` as configured for one account (`account_server`), which is what it connects as."""
     # The host's transports (client.py): new sessions share what is immutable, never a session or credentials.
     if server.url:
         return HttpTransport(server.url, headers=dict(server.headers))
     assert server.command is not None, "config_load guarantees command or url"
     passed = {k: os.environ[k] for k in PASSTHROUGH_ENV if k in os.environ}
-    env = passed | settings_env(server.command, os.environ) | dict(server.env)
+    env = passed | settings_env(server, os.environ) | dict(server.env)
     cwd = str(base_dir / server.cwd) if server.cwd else None
     # keep_alive=False: the process ends with the session, so nothing outlives a command or a test.
     return StdioServerTransport(
@@ -58,12 +63,23 @@ def transport(server: ServerConfig, base_dir: Path, log_file: TextIO | None = No
 
 
 def mcp_toolset(name: str, server: ServerConfig, base_dir: Path, log_file: TextIO | None = None) -> MCPToolset[Any]:
+    """An MCP toolset over `server`, which must already be one account's (`account_server`, `account_toolset`)."""
     return MCPToolset(
         transport(server, base_dir, log_file),
         id=name,
         init_timeout=server.init_timeout,
         read_timeout=server.timeout,
     )
+
+
+def account_toolset(config: Config, account: str, name: str, log_file: TextIO | None = None) -> MCPToolset[Any]:
+    """Server `name` as account `account` reaches it: that account's own process or credentials, never another's."""
+    return mcp_toolset(name, account_server(config, account, name), config.base_dir, log_file)
+
+
+def account_supervisor(config: Config, account: str, name: str) -> SupervisedToolset:
+    """A new supervised connection to server `name` for account `account` (see `account_toolset`)."""
+    return SupervisedToolset(name, account_toolset(config, account, name), account=account)
 
 
 def is_destructive(tool: ToolDefinition) -> bool:
@@ -136,21 +152,30 @@ class ApprovalGate(WrapperToolset[Any]):
 Wrap = Callable[[ServerToolset, AbstractToolset[Any]], AbstractToolset[Any]]
 
 
-def server_toolsets(
-    config: Config, agent: AgentConfig, servers: Mapping[str, SupervisedToolset] | None = None
-) -> list[ServerToolset]:
-    """One record per server the agent uses: supervised, allow-listed, with the agent's approval policy.
+class AccountMismatch(ValueError):
+    """A connection of one account offered for another's agent: refused, it would act on the wrong account's data."""
 
-    `servers` lets callers share supervised servers (one process per server) across agents, and read their status:
-    pass `supervision.supervise_all({...})`. By default each server gets a new supervisor over a new connection.
-    A server that fails degrades the agent instead of failing the run (supervision.py).
+
+def server_toolsets(
+    config: Config, agent: AgentConfig, *, account: str, servers: Mapping[str, SupervisedToolset] | None = None
+) -> list[ServerToolset]:
+    """One record per server the agent uses for `account`: supervised, allow-listed, with the agent's approval policy.
+
+    `servers` lets callers share one account's supervised servers (one process per server) across agents, and read
+    their status: pass `supervision.supervise_all({...}, account=...)`; a supervisor made for another account is
+    refused (AccountMismatch). By default each server gets a new supervisor over a new connection for `account`
+    (`account_supervisor`). A server that fails degrades the agent instead of failing the run (supervision.py).
     """
     records: list[ServerToolset] = []
     for name, access in agent.servers.items():
         if servers is not None:
             supervisor = servers[name]
+            if supervisor.account is not None and supervisor.account != account:
+                raise AccountMismatch(
+                    f"the {name} connection given acts for account {supervisor.account!r}, not {account!r}"
+                )
         else:
-            supervisor = SupervisedToolset(name, mcp_toolset(name, config.servers[name], config.base_dir))
+            supervisor = account_supervisor(config, account, name)
         globs, policy = list(access.tools), agent.approval
 
         # Bound per server through defaults: a closure over the loop variables would see only the last server.
@@ -162,7 +187,7 @@ def server_toolsets(
 
 
 def agent_toolsets(
-    config: Config, agent: AgentConfig, servers: Mapping[str, SupervisedToolset] | None = None
+    config: Config, agent: AgentConfig, *, account: str, servers: Mapping[str, SupervisedToolset] | None = None
 ) -> list[AbstractToolset[Any]]:
     """The toolsets the agent's model sees (`server_toolsets`, each `for_agent`), for callers that add nothing."""
-    return [record.for_agent() for record in server_toolsets(config, agent, servers)]
+    return [record.for_agent() for record in server_toolsets(config, agent, account=account, servers=servers)]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from salient_host.config.load import NAME_LIMIT
 from salient_host.config.problems import display_path
 from salient_host.config.schema import Config, ServerConfig
+from salient_host.config.tenancy import account_server, checking_account
 from salient_host.mail.settings import mail_problems
 from salient_host.mcp.failures import describe
 from salient_host.mcp.probe import probe_tools
@@ -39,7 +40,10 @@ def _last_lines(text: str, n: int = 3) -> str:
 
 
 async def probe(config: Config, name: str, server: ServerConfig) -> Probe:
-    """Connect to one server and list its tools within its `init_timeout`; what the server printed explains failures."""
+    """Connect to one server and list its tools within its `init_timeout`; what the server printed explains failures.
+
+    `server` is as one account reaches it (`tenancy.account_server`): that is what connects.
+    """
     started = time.monotonic()
     result = Probe(name, server.transport)
     # A stdio server's stderr goes to a scratch file so its own explanation can be quoted when it fails to start.
@@ -62,7 +66,10 @@ async def probe(config: Config, name: str, server: ServerConfig) -> Probe:
 async def probe_all(config: Config, names: list[str] | None = None) -> dict[str, Probe]:
     """Probe servers concurrently; the slowest server bounds the wait."""
     wanted = names if names is not None else list(config.servers)
-    probes = await asyncio.gather(*(probe(config, n, config.servers[n]) for n in wanted))
+    # Each as one account that uses it connects (its process, its credentials): see `tenancy.checking_account`.
+    probes = await asyncio.gather(
+        *(probe(config, n, account_server(config, checking_account(config, n), n)) for n in wanted)
+    )
     return {p.server: p for p in probes}
 
 

@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from salient_host.config.schema import Config, ServerConfig
+from salient_host.config.tenancy import DEMO_ACCOUNT, reached_servers
 from salient_host.mcp.discovery import InstalledServer
 
 if TYPE_CHECKING:
@@ -36,13 +37,17 @@ def suite_config(config: Config, servers: Sequence[InstalledServer]) -> tuple[Co
     """`config` with each stdio server whose command is an installed `salient-<name>` reached over HTTP instead.
 
     Returns the new configuration and the names of the servers replaced. Their timeouts stay; their `args` and `env`
-    (a `--db`, say) do not apply to the suite's process, which runs on the suite's defaults.
+    (a `--db`, say) do not apply to the suite's process, which runs on the suite's defaults. The suite's servers act
+    for the demo account, so a server that any other account reaches stays as configured: one process per account.
     """
     by_command = {f"salient-{s.name}": s for s in servers}
+    others = {
+        name for account in config.accounts if account != DEMO_ACCOUNT for name in reached_servers(config, account)
+    }
     replaced: dict[str, ServerConfig] = {}
     for name, server in config.servers.items():
         suite = by_command.get(Path(server.command).name) if server.command else None
-        if suite is not None:
+        if suite is not None and name not in others:
             replaced[name] = ServerConfig(url=suite.url, timeout=server.timeout, init_timeout=server.init_timeout)
     if not replaced:
         return config, []
@@ -125,7 +130,7 @@ async def run_host(
             engine,
             settings=settings,
             admin=AdminView(engine.store),
-            status=BoardStatus(engine.status_board, config.servers),
+            status=BoardStatus(engine.status_board, config),
             routes=routes,
         )
         if servers_started is not None:

@@ -5,19 +5,19 @@ holds is `idle`, which says nothing about the server itself). A server the board
 has not counted, is probed (mcp/probe.py, through a supervisor like every request): connected to and asked for its
 tools (at most `PROBE_TIMEOUT_S`, all in parallel), and the answer kept for `PROBE_TTL_S`. So the first look at the
 page shows each server's real state, never a guess.
+A probe connects as one account that uses the server (`tenancy.checking_account`): its process, its credentials.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from salient_host.config.schema import ServerConfig
+from salient_host.config.schema import Config, ServerConfig
+from salient_host.config.tenancy import account_server, checking_account
 from salient_host.mcp.failures import describe
 from salient_host.mcp.probe import probe_tools
 from salient_host.mcp.supervision import ServerDown
@@ -39,14 +39,12 @@ class Probed:
 
 
 class BoardStatus:
-    """A `StatusSource` over `board` that lists each of `servers` (the configuration's), in their order."""
+    """A `StatusSource` over `board` that lists each of the configuration's servers, in their order."""
 
-    def __init__(
-        self, board: StatusBoard, servers: Mapping[str, ServerConfig], *, base_dir: Path | None = None
-    ) -> None:
+    def __init__(self, board: StatusBoard, config: Config) -> None:
         self.board = board
-        self.servers = servers
-        self.base_dir = base_dir or Path.cwd()  # where a stdio server's relative `cwd` starts
+        self.config = config
+        self.servers = config.servers
         self._probed: dict[str, Probed] = {}
 
     async def server_status(self) -> list[ServerState]:
@@ -65,9 +63,10 @@ class BoardStatus:
 
     async def _probe_one(self, name: str) -> Probed:
         server = self.servers[name]
+        as_account = account_server(self.config, checking_account(self.config, name), name)
         try:
             async with asyncio.timeout(min(PROBE_TIMEOUT_S, server.init_timeout)):
-                tools = len(await probe_tools(name, server, self.base_dir))
+                tools = len(await probe_tools(name, as_account, self.config.base_dir))
         except TimeoutError:
             return Probed("down", None, f"no answer within {PROBE_TIMEOUT_S:g} s", time.monotonic())
         except ServerDown as exc:  # the supervisor's reading of why it could not be reached
