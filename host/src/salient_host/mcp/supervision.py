@@ -145,7 +145,7 @@ class SupervisedToolset(WrapperToolset[Any]):
             return self
         # A server with per-run credentials gets a connection, and so a supervisor, per run.
         assert isinstance(run_toolset, MCPToolset)
-        return SupervisedToolset(self.server, run_toolset, self.policy, clock=self._clock)
+        return SupervisedToolset(self.server, run_toolset, self.policy, account=self.account, clock=self._clock)
 
     async def for_run_step(self, ctx: RunContext[Any]) -> AbstractToolset[Any]:
         if self._state == "down" and self._holders and self._clock() >= self._next_probe:
@@ -164,7 +164,7 @@ class SupervisedToolset(WrapperToolset[Any]):
         # (durable execution does), so such a replacement is not applied.
         if replaced is self.mcp or not isinstance(replaced, MCPToolset):
             return self
-        return SupervisedToolset(self.server, replaced, self.policy, clock=self._clock)
+        return SupervisedToolset(self.server, replaced, self.policy, account=self.account, clock=self._clock)
 
     async def __aenter__(self) -> Self:
         self._holders += 1
