@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from salient_host.config.envvars import SECRET_HEADER
-from salient_host.config.problems import Problem
 from salient_host.config.schema import AccountServer, Config, ServerConfig
+from salient_host.problems import Problem
 
 # Kept beside salient_core.demo_account.DEMO_ACCOUNT (the host's configuration does not import the servers' core).
 DEMO_ACCOUNT = "demo"

@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -92,7 +92,7 @@ class ConversationConnections:
     @asynccontextmanager
     async def use(
         self, session_id: str, agent: str, *, account: str, on_change: Listener | None = None
-    ) -> AsyncIterator[Held]:
+    ) -> AsyncGenerator[Held]:
         """The conversation's servers for agent `agent` of `account`, connected, for the length of one turn.
 
         `on_change` hears each server's state changes while new connections open (`up` or `down`, for progress).

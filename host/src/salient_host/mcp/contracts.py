@@ -97,7 +97,7 @@ class ArgumentContract:
     def check(self, server: str, input_schema: Schema) -> None:
         given = _schema_of(self.model)
         properties = _object_alternative(input_schema, input_schema) or {}
-        argument = (properties.get("properties") or {}).get(self.argument)
+        argument = _properties(properties).get(self.argument)
         if argument is None:
             problems = [f"input argument {self.argument!r} is gone"]
         else:
@@ -165,8 +165,8 @@ def _readable(wanted: Schema, wanted_root: Schema, published: Schema, published_
     if "object" in gives:
         w, p = _object_alternative(wanted, wanted_root), _object_alternative(published, published_root)
         assert w is not None and p is not None, "both schemas take objects here"
-        published_fields = p.get("properties") or {}
-        for name, field in (w.get("properties") or {}).items():
+        published_fields = _properties(p)
+        for name, field in _properties(w).items():
             inner = f"{path}.{name}" if path else name
             if name not in published_fields:
                 problems.append(f"field {inner!r} is gone")
@@ -192,8 +192,8 @@ def _writable(given: Schema, given_root: Schema, published: Schema, published_ro
     if "object" in sends:
         g, p = _object_alternative(given, given_root), _object_alternative(published, published_root)
         assert g is not None and p is not None, "both schemas take objects here"
-        published_fields = p.get("properties") or {}
-        for name, field in (g.get("properties") or {}).items():
+        published_fields = _properties(p)
+        for name, field in _properties(g).items():
             inner = f"{path}.{name}"
             if name in published_fields:
                 problems += _writable(field, given_root, published_fields[name], published_root, inner)
@@ -206,6 +206,12 @@ def _writable(given: Schema, given_root: Schema, published: Schema, published_ro
 def _schema_of(model: type[BaseModel]) -> dict[str, Any]:
     """The JSON schema of a host model, made once: pydantic builds it anew on every call."""
     return model.model_json_schema()
+
+
+def _properties(schema: Schema) -> Mapping[str, Schema]:
+    """An object schema's `properties` (none when it lists none)."""
+    found: Mapping[str, Schema] = schema.get("properties") or {}
+    return found
 
 
 def _resolved(schema: Schema, root: Schema) -> Schema:

@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import import_module
 from importlib.metadata import EntryPoint, entry_points
@@ -38,7 +38,7 @@ def installed_servers(*, port_base: int = BASE_PORT) -> list[InstalledServer]:
     found = sorted(entry_points(group=SERVER_GROUP), key=lambda ep: ep.name)
     offsets = {ep.name: port_offset(ep) for ep in found}
     next_port = port_base + max((o for o in offsets.values() if o is not None), default=0) + 1
-    servers = []
+    servers: list[InstalledServer] = []
     for ep in found:
         offset = offsets[ep.name]
         if offset is None:
@@ -58,7 +58,9 @@ def port_offset(server: EntryPoint) -> int | None:
 
 def console_script(server: EntryPoint) -> str:
     """The command that runs the server: its distribution's console script (`salient-<name>` by convention)."""
-    scripts = [ep.name for ep in (server.dist.entry_points if server.dist else []) if ep.group == "console_scripts"]
+    dist = server.dist
+    listed: Iterable[EntryPoint] = dist.entry_points if dist is not None else ()
+    scripts = [ep.name for ep in listed if ep.group == "console_scripts"]
     conventional = f"salient-{server.name}"
     return conventional if conventional in scripts or not scripts else scripts[0]
 

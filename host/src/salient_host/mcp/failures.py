@@ -6,8 +6,8 @@ do something twice; everything else is the tool's own outcome and goes back as i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Literal
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Literal, cast
 
 from fastmcp.exceptions import ToolError
 from mcp import MCPError
@@ -19,9 +19,15 @@ from pydantic_ai.exceptions import ModelRetry, ToolFailed
 Delivery = Literal["not_delivered", "uncertain"]
 
 
+def tool_annotations(tool: ToolDefinition) -> Mapping[str, Any]:
+    """The MCP annotations pydantic-ai keeps in a tool's metadata (none when the server gave none)."""
+    metadata: Mapping[str, Any] = tool.metadata or {}
+    annotations: Mapping[str, Any] = metadata.get("annotations") or {}
+    return annotations
+
+
 def is_read_only(tool: ToolDefinition) -> bool:
-    annotations = (tool.metadata or {}).get("annotations") or {}
-    return annotations.get("readOnlyHint") is True
+    return tool_annotations(tool).get("readOnlyHint") is True
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -34,8 +40,7 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
             continue
         seen.add(id(current))
         yield current
-        if isinstance(current, BaseExceptionGroup):
-            todo.extend(current.exceptions)
+        todo.extend(_members(current))
         todo.extend(e for e in (current.__cause__, current.__context__) if e is not None)
 
 
@@ -68,10 +73,18 @@ def connection_failure(exc: BaseException) -> Delivery | None:
     return "uncertain"
 
 
+def _members(exc: BaseException) -> Sequence[BaseException]:
+    """The members of an exception group; none for any other exception."""
+    if not isinstance(exc, BaseExceptionGroup):
+        return ()
+    # isinstance against the generic class leaves the members' type unknown; every member is a BaseException.
+    return cast("BaseExceptionGroup[BaseException]", exc).exceptions
+
+
 def describe(exc: BaseException) -> str:
     """The innermost useful text of a failure: exception groups hide their members' messages."""
-    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-        exc = exc.exceptions[0]
+    while members := _members(exc):
+        exc = members[0]
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 

@@ -7,7 +7,7 @@ server across supervisors that come and go.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -109,7 +109,7 @@ class StatusBoard:
 class Watch:
     """Status changes seen while a `watch()` block ran, in order."""
 
-    changes: list[StatusChange] = field(default_factory=list)
+    changes: list[StatusChange] = field(default_factory=list[StatusChange])
 
     @property
     def withdrawn(self) -> list[str]:
@@ -118,7 +118,7 @@ class Watch:
 
 
 @contextmanager
-def watch(servers: Iterable[Watched], listener: Listener | None = None) -> Iterator[Watch]:
+def watch(servers: Iterable[Watched], listener: Listener | None = None) -> Generator[Watch]:
     """Collect the status changes of `servers` while the block runs, passing each to `listener` as it happens."""
     seen = Watch()
 

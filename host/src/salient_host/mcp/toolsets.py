@@ -19,6 +19,7 @@ from salient_host.config.schema import AgentConfig, Config, ServerConfig
 from salient_host.config.tenancy import account_server, env_prefix, salient_name
 from salient_host.mcp.client import HttpTransport, StdioServerTransport
 from salient_host.mcp.commands import resolve_command
+from salient_host.mcp.failures import tool_annotations
 from salient_host.mcp.supervision import SupervisedToolset
 
 # Stdio servers get a minimal environment (the MCP client's default: HOME, PATH, ...). These add where per-user
@@ -84,7 +85,7 @@ def account_supervisor(config: Config, account: str, name: str) -> SupervisedToo
 
 def is_destructive(tool: ToolDefinition) -> bool:
     """MCP's defaults: a tool is not read-only and is destructive unless its annotations say otherwise."""
-    annotations = (tool.metadata or {}).get("annotations") or {}
+    annotations = tool_annotations(tool)
     if annotations.get("readOnlyHint") is True:
         return False
     return annotations.get("destructiveHint") is not False
