@@ -148,7 +148,18 @@ def web_config(directory: Path, servers: dict[str, str]) -> Path:
                 "approval": "deny",
             },
         },
-        "accounts": {"demo": {"agents": ["sales", "support"]}, "acme": {"agents": ["sales"]}},
+        # Each account reaches the HTTP servers with credentials of its own, as the host requires. These servers run
+        # without tokens (loopback, no auth), so they ignore the header and serve their demo data to both: the web
+        # tests are about the web layer; tests/host/engine/test_host_accounts.py shows the servers' own isolation.
+        "accounts": {
+            name: {
+                "agents": agents,
+                "servers": {
+                    s: {"headers": {"Authorization": f"Bearer ${{{name.upper()}_WEB_TOKEN:-none}}"}} for s in servers
+                },
+            }
+            for name, agents in (("demo", ["sales", "support"]), ("acme", ["sales"]))
+        },
         # FunctionModel has no price in genai-prices: priced here, so cost shows as it would for a real model.
         "prices": {MODEL_NAME: {"input_usd_per_million": 2.0, "output_usd_per_million": 8.0}},
     }
