@@ -27,7 +27,7 @@ from sqlalchemy import inspect
 async def test_store_round_trip_on_each_database(db_url: str) -> None:
     store = await Store.open(db_url)
     try:
-        assert await current_revision(store.db, MIGRATIONS) == "host_0002"
+        assert await current_revision(store.db, MIGRATIONS) == "host_0003"
         async with store.db.engine.connect() as connection:
             tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
         assert {"host_sessions", "host_messages", "host_llm_requests", "host_tool_calls"} <= tables
@@ -136,7 +136,7 @@ async def test_opening_twice_migrates_once(tmp_path) -> None:
         await store.close()
     db = Database(url)
     try:
-        assert await current_revision(db, MIGRATIONS) == "host_0002"
+        assert await current_revision(db, MIGRATIONS) == "host_0003"
     finally:
         await db.close()
 

@@ -1,4 +1,5 @@
-"""The host's tables: sessions, their messages, and what each turn spent (model requests) and did (tool calls).
+"""The host's tables: sessions, their messages, what each turn spent (model requests) and did (tool calls), and
+the leases that let one host replica at a time do work such as the summary sweep.
 
 Every row carries `account_id`, so a session scoped to one account never reads another's rows. Messages keep
 both what a person sees (`text`) and what the model saw (`model_messages`, pydantic-ai's JSON form), so a resumed
@@ -108,3 +109,13 @@ class ToolCall(AccountOwned, HostBase):
     outcome: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Lease(HostBase):
+    """Work that one host replica at a time may do (the summary sweep): who holds it and until when."""
+
+    __tablename__ = "host_leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

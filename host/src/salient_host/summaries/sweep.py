@@ -23,6 +23,7 @@ from salient_host.mail import Mailer
 from salient_host.memory import Store
 from salient_host.memory.models import Session
 from salient_host.summaries.facts import history_facts
+from salient_host.summaries.lease import SWEEP_LEASE, DatabaseLease
 from salient_host.summaries.result import SUMMARY_ROLE, SummaryError, SummaryResult, SummaryUnavailable
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 SWEEP_HORIZON = timedelta(days=7)
 FIRST_RETRY_DELAY = timedelta(minutes=5)
 MAX_RETRY_DELAY = timedelta(hours=6)
+# The sweep's lease lasts three rounds, at least this long: a holder that died is replaced within minutes.
+LEASE_MIN_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -156,11 +159,14 @@ async def background(summarizer: Summarizing, *, every: float | None = None) -> 
             if (settings := summarizer.settings(agent)) is not None and settings.inactivity_minutes is not None
         ]
         every = min([60.0, *(period / 2 for period in periods)])
+    # Of several host replicas on one database, only the lease's holder sweeps; the others take over if it dies.
+    lease = DatabaseLease(summarizer.store.db, SWEEP_LEASE, ttl=timedelta(seconds=max(LEASE_MIN_S, 3 * every)))
     worker = asyncio.create_task(summarizer.mailer.run(), name="mail worker")
     try:
         while True:
             try:
-                await summarizer.sweep()
+                if await lease.take():
+                    await summarizer.sweep()
             except Exception:  # e.g. the database briefly unreachable; the next round tries again
                 log.exception("summary sweep failed; retrying in %ss", every)
             await asyncio.sleep(every)
@@ -168,3 +174,5 @@ async def background(summarizer: Summarizing, *, every: float | None = None) -> 
         worker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await worker
+        with contextlib.suppress(Exception):  # gone with the database: the lease expires by itself
+            await lease.release()
