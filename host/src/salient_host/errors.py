@@ -7,6 +7,7 @@ Each room keeps its own errors beside its code; all of them descend from `Salien
     ├── ModelUnavailable            llm/choice.py       no model is configured or reachable for an agent
     ├── ServerDown                  mcp/supervision.py  a request of the host's own to a server that is down
     ├── ContractError               mcp/contracts.py    a server's published tools no longer carry what the host reads
+    ├── AccountMismatch             mcp/toolsets.py     one account's server connection offered to another's agent
     ├── DuplicateClientMessage      memory/store.py     a message with this client id is already stored
     ├── ConversationError           engine/errors.py    a request the engine refuses before a turn starts
     │   ├── SessionNotFound         (also a LookupError)

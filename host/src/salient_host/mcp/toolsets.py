@@ -17,6 +17,7 @@ from pydantic_ai.toolsets import AbstractToolset, ToolsetTool, WrapperToolset
 
 from salient_host.config.schema import AgentConfig, Config, ServerConfig
 from salient_host.config.tenancy import account_server, env_prefix, salient_name
+from salient_host.errors import SalientHostError
 from salient_host.mcp.client import HttpTransport, StdioServerTransport
 from salient_host.mcp.commands import resolve_command
 from salient_host.mcp.failures import tool_annotations
@@ -153,7 +154,7 @@ class ApprovalGate(WrapperToolset[Any]):
 Wrap = Callable[[ServerToolset, AbstractToolset[Any]], AbstractToolset[Any]]
 
 
-class AccountMismatch(ValueError):
+class AccountMismatch(SalientHostError, ValueError):
     """A connection of one account offered for another's agent: refused, it would act on the wrong account's data."""
 
 
