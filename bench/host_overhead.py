@@ -182,7 +182,6 @@ def host_config(url: str, directory: Path) -> Config:
                 "servers": {"catalog": {"tools": ["search_products", "get_product"]}},
             }
         },
-        "accounts": {"demo": {"agents": ["bench"]}},
         "prices": {"function:model:stream": {"input_usd_per_million": 1.0, "output_usd_per_million": 2.0}},
     }
     path = directory / "salient.yaml"

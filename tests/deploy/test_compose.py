@@ -111,5 +111,7 @@ def test_the_mounted_host_configuration_loads_and_points_at_the_servers(tmp_path
     assert {name: server.url for name, server in config.servers.items()} == {
         name: f"http://{name}:{port}/mcp" for name, port in SERVERS.items()
     }
-    assert config.servers["crm"].headers == {"Authorization": "Bearer t0ken"}
+    # The token is the deployment account's own (a server acts for the account its token was made for).
+    assert config.servers["crm"].headers == {}
+    assert config.accounts["demo"].servers["crm"].headers == {"Authorization": "Bearer t0ken"}
     assert set(config.agents) >= {"sales", "support", "concierge"}

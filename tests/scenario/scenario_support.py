@@ -66,7 +66,7 @@ def scenario_config(directory: Path, servers: dict[str, RunningServer], smtp_por
     raw = {
         "servers": {name: {"url": server.url, "timeout": 60} for name, server in servers.items()},
         "agents": {"sales": sales},
-        "accounts": {"demo": {"agents": ["sales"]}},
+        # No `accounts:`: one tenant, the demo, whom these loopback servers (started without tokens) serve.
         # The scripted model has no public price; this one makes every request's cost known (and non-zero).
         "prices": {"scripted": {"input_usd_per_million": 3.0, "output_usd_per_million": 15.0}},
         "mail": {
