@@ -137,4 +137,6 @@ async def test_a_lead_from_a_chat_with_an_origin_is_refused_by_a_drifted_crm(tmp
         events = await collect(engine.send(session.id, "I want a demo", account="demo", client_message_id="m-1"))
     failed = of_type(events, TurnFailed)
     assert failed and not of_type(events, TurnFinished), events
+    assert failed[-1].code == "server_contract", failed
+    assert "The crm server does not match this host's version" in failed[-1].message
     assert calls.read_text() == ""  # the lead was not created without its source

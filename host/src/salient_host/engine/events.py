@@ -74,7 +74,14 @@ class TurnFinished(Event):
 
 
 FailureCode = Literal[
-    "no_model", "budget_exceeded", "model_error", "model_unreachable", "limit_reached", "internal", "stopped"
+    "no_model",
+    "budget_exceeded",
+    "model_error",
+    "model_unreachable",
+    "limit_reached",
+    "server_contract",
+    "internal",
+    "stopped",
 ]
 
 

@@ -58,6 +58,7 @@ from salient_host.errors import SalientHostError
 from salient_host.llm.budgets import BudgetExceeded, BudgetGuard
 from salient_host.llm.failures import provider_message, unreachable
 from salient_host.llm.pricing import Pricer
+from salient_host.mcp.contracts import ContractError
 from salient_host.memory import Store
 from salient_host.memory.models import Session
 from salient_host.memory.records import CallRecord, RequestRecord
@@ -209,6 +210,15 @@ class Turn:
                 await self.fail("model_unreachable", self._unreachable_message(model, exc, model_source), new)
             else:
                 await self.fail("model_error", f"The model failed: {provider_message(exc)}", new)
+        except ContractError as exc:  # the host and a server disagree: the operator's to fix, not the visitor's
+            incident = uuid.uuid4().hex[:12]
+            log.error("turn %s stopped (incident %s): %s", self.id, incident, exc)
+            await self.fail(
+                "server_contract",
+                f"The {exc.server} server does not match this host's version, so the turn stopped before using it; "
+                f"the host's log has incident {incident}.",
+                new,
+            )
         except Exception as exc:
             incident = uuid.uuid4().hex[:12]
             log.exception("turn %s failed (incident %s)", self.id, incident)

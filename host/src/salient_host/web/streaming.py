@@ -46,6 +46,7 @@ VISITOR_FAILURES: dict[str, str] = {
     "model_error": SORRY,
     "model_unreachable": SORRY,
     "internal": "Sorry, something went wrong on our side. Please try again.",
+    "server_contract": "Sorry, the assistant cannot finish this just now; our team has been told.",
     "stopped": "Stopped.",
 }
 
