@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from host_support import tiny_server
+from host_support import tiny_server, write_config
+from salient_host.config.load import load_config
 from salient_host.config.schema import ServerConfig
 from salient_host.mcp.probe import probe_tools
 from salient_host.mcp.status import StatusBoard
@@ -29,7 +30,7 @@ async def test_a_server_that_cannot_start_is_down_with_the_supervisors_reason(tm
 async def test_the_admin_view_probes_servers_no_conversation_used(tmp_path: Path) -> None:
     broken = tiny_server("lookup")
     broken["args"] += ["--require", str(tmp_path / "absent")]
-    servers = {"tiny": ServerConfig(**tiny_server("lookup")), "broken": ServerConfig(**broken)}
-    states = {s.name: s for s in await BoardStatus(StatusBoard(), servers, base_dir=tmp_path).server_status()}
+    config = load_config(write_config(tmp_path, {"servers": {"tiny": tiny_server("lookup"), "broken": broken}}), {})
+    states = {s.name: s for s in await BoardStatus(StatusBoard(), config).server_status()}
     assert (states["tiny"].state, states["tiny"].tools) == ("up", 1)
     assert states["broken"].state == "down" and states["broken"].detail
