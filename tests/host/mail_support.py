@@ -116,6 +116,15 @@ class SmtpSink:
         self._controller.stop()
 
 
+def mail_section(smtp_port: int) -> dict[str, Any]:
+    """A host configuration's `mail:` section that sends to a local SMTP sink on `smtp_port`."""
+    return {
+        "from_address": "Brightwell <sales@brightwell.example>",
+        "smtp": {"host": "127.0.0.1", "port": smtp_port, "security": "none"},
+        "unsubscribe_url": "https://chat.brightwell.example/mail/unsubscribe",
+    }
+
+
 def smtp_settings(port: int, **overrides: Any) -> MailSettings:
     mail: dict[str, Any] = {
         "from_address": "Acme Sales <sales@acme.example>",

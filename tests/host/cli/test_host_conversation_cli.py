@@ -16,7 +16,7 @@ import yaml
 from engine_support import collect, engine_for, module_servers, requests_of, scripted, tool_result
 from genai_prices import Usage, calc_price
 from host_support import SALIENT, agent, clean_env, run_salient, stdio_server, table_rows, write_config
-from mail_support import SECRET, SmtpSink, parts
+from mail_support import SECRET, SmtpSink, mail_section, parts
 from openai_fake import FakeOpenAI
 from pydantic_ai import ModelMessage, UserPromptPart
 from pydantic_ai.models.function import AgentInfo
@@ -81,11 +81,7 @@ async def test_ask_for_a_summary_mails_it_before_the_command_exits(tmp_path: Pat
             path = config_with(tmp_path, base, {})
             raw = yaml.safe_load(path.read_text())
             raw["agents"]["sales"]["summaries"] = {"inactivity_minutes": None}
-            raw["mail"] = {
-                "from_address": "Brightwell <sales@brightwell.example>",
-                "smtp": {"host": "127.0.0.1", "port": sink.port, "security": "none"},
-                "unsubscribe_url": "https://chat.brightwell.example/mail/unsubscribe",
-            }
+            raw["mail"] = mail_section(sink.port)
             path.write_text(yaml.safe_dump(raw))
             question = "Please email me a summary at lee@example.com"
             done = await run_salient(

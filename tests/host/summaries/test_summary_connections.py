@@ -9,7 +9,7 @@ from typing import Any
 
 from engine_support import collect, scripted, tool_result
 from host_support import agent, stdio_server, write_config
-from mail_support import SECRET, SmtpSink
+from mail_support import SECRET, SmtpSink, mail_section
 from pydantic_ai import ModelMessage
 from pydantic_ai.models.function import AgentInfo
 from salient_host.config.load import load_config
@@ -55,11 +55,7 @@ async def test_a_summary_uses_the_conversations_crm_process(tmp_path: Path) -> N
     raw = {
         "servers": {"crm": stdio_server("crm", db)},
         "agents": {"sales": agent({"crm": ["upsert_contact"]}, summaries={"enabled": True})},
-        "mail": {
-            "from_address": "Brightwell <sales@brightwell.example>",
-            "smtp": {"host": "127.0.0.1", "port": 1, "security": "none"},
-            "unsubscribe_url": "https://chat.brightwell.example/mail/unsubscribe",
-        },
+        "mail": mail_section(1),
     }
     with SmtpSink() as sink:
         raw["mail"]["smtp"]["port"] = sink.port

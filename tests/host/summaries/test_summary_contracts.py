@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from engine_support import collect, of_type, scripted, tool_result
 from host_support import agent, write_config
-from mail_support import SECRET, SmtpSink
+from mail_support import SECRET, SmtpSink, mail_section
 from pydantic_ai import ModelMessage
 from pydantic_ai.models.function import AgentInfo
 from salient_core.db import utcnow
@@ -45,11 +45,7 @@ async def test_a_summary_over_a_drifted_crm_fails_with_a_contract_error(
     raw: dict[str, Any] = {
         "servers": {"crm": {"command": sys.executable, "args": [str(DRIFTED), str(calls)], "init_timeout": 30}},
         "agents": {"sales": agent({"crm": ["upsert_contact"]}, summaries={"enabled": True})},
-        "mail": {
-            "from_address": "Brightwell <sales@brightwell.example>",
-            "smtp": {"host": "127.0.0.1", "port": 1, "security": "none"},
-            "unsubscribe_url": "https://chat.brightwell.example/mail/unsubscribe",
-        },
+        "mail": mail_section(1),
     }
     with SmtpSink() as sink:
         raw["mail"]["smtp"]["port"] = sink.port

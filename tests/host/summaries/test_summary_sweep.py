@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from engine_support import collect, http_server, scripted, tool_result
 from host_support import agent, write_config
-from mail_support import SECRET, SmtpSink
+from mail_support import SECRET, SmtpSink, mail_section
 from pydantic_ai import ModelMessage
 from pydantic_ai.models.function import AgentInfo
 from salient_core.db import utcnow
@@ -62,11 +62,7 @@ async def summary_engine(
     raw = {
         "servers": {"crm": {"url": crm}},
         "agents": {"sales": agent({"crm": ["upsert_contact"]}, summaries=summaries)},
-        "mail": {
-            "from_address": "Brightwell <sales@brightwell.example>",
-            "smtp": {"host": "127.0.0.1", "port": smtp_port, "security": "none"},
-            "unsubscribe_url": "https://chat.brightwell.example/mail/unsubscribe",
-        },
+        "mail": mail_section(smtp_port),
     }
     config = load_config(write_config(directory / "config", raw), {})
     store = await Store.open(f"sqlite:///{directory / 'host.db'}")
