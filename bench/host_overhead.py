@@ -33,6 +33,7 @@ import asyncio
 import statistics
 import tempfile
 import time
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -106,14 +107,14 @@ def streamed(prefix: str) -> FunctionModel:
     return FunctionModel(answer, stream_function=stream)
 
 
-class Turns:
+class Turns(ABC):
     """One row's turns: `run` is timed, `prepare` (before each) is not."""
 
     async def prepare(self) -> None:
         return None
 
-    async def run(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    async def run(self) -> None: ...
 
 
 @dataclass
